@@ -1,0 +1,55 @@
+# Thin wrapper over CMake for the two set-up commands of the README.
+#   make demo   install what is missing, build, index a sample and search it
+#   make test   install what is missing, build, run the whole test suite
+# Other targets: build, asan (the suite under ASan+UBSan), install, bench, clean.
+
+BUILD ?= build
+ASAN_BUILD ?= build-asan
+JOBS ?= 2
+PREFIX ?= /usr/local
+CORPUS ?= ../shared/corpus
+
+# Debian packages the build, the tests and the benchmarks need.
+DEB_PACKAGES = build-essential cmake pkg-config libicu-dev libxapian-dev libstemmer-dev \
+               check libjansson-dev python3
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: all deps build demo test asan install bench clean
+
+all: build
+
+deps:
+	@missing=""; for p in $(DEB_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOU_WERROR=ON
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j$(JOBS)
+
+demo: build
+	@sh docs/demo.sh $(BUILD)/cli/sou
+
+test: build
+	cd $(BUILD) && ctest --output-on-failure -j$(JOBS)
+
+asan: deps
+	cmake -S . -B $(ASAN_BUILD) -DCMAKE_BUILD_TYPE=Debug -DSOU_WERROR=ON -DSOU_SANITIZE=ON -DSOU_BUILD_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j$(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
+
+install: build
+	cmake --install $(BUILD) --prefix $(PREFIX)
+
+bench: build
+	$(BUILD)/bench/sou-bench tokenize --corpus $(CORPUS)
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,554 @@
+/*
+ * sou.h: the public API of libsou, an embedded full-text search library
+ * for documents that mix English and Chinese.
+ *
+ * Conventions:
+ * - Text is UTF-8 given as a pointer and a byte length; input needs no NUL
+ *   terminator and may contain NUL bytes. Strings returned by the library
+ *   carry a length and are NUL-terminated as well.
+ * - Offsets are byte offsets into the caller's input, end exclusive.
+ * - Fallible calls return int: SOU_OK (0) or a negative SOU_E* code. After a
+ *   failure, sou_error_last() describes it on the calling thread.
+ * - Constructors fill their first parameter and leave it NULL on failure.
+ *   Every free/close function accepts NULL.
+ * - A handle (analyzer, index, results) is used by one thread at a time;
+ *   open one per thread. Different handles may be used concurrently.
+ * - The library never aborts, exits or prints.
+ */
+#ifndef SOU_H
+#define SOU_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(SOU_STATIC_DEFINE)
+#define SOU_API
+#elif defined(_WIN32)
+#ifdef SOU_BUILDING
+#define SOU_API __declspec(dllexport)
+#else
+#define SOU_API __declspec(dllimport)
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define SOU_API __attribute__((visibility("default")))
+#else
+#define SOU_API
+#endif
+
+/* ---------------------------------------------------------------- version */
+
+/* The single source of the version: CMake reads these three lines. */
+#define SOU_VERSION_MAJOR 0
+#define SOU_VERSION_MINOR 1
+#define SOU_VERSION_PATCH 0
+
+#define SOU_VERSION_NUMBER \
+    (SOU_VERSION_MAJOR * 10000 + SOU_VERSION_MINOR * 100 + SOU_VERSION_PATCH)
+#define SOU__STR2(x) #x
+#define SOU__STR(x) SOU__STR2(x)
+#define SOU_VERSION_STRING \
+    SOU__STR(SOU_VERSION_MAJOR) "." SOU__STR(SOU_VERSION_MINOR) "." SOU__STR(SOU_VERSION_PATCH)
+
+/**
+ * @brief The version of the library linked at run time, as "MAJOR.MINOR.PATCH".
+ * @return A static string.
+ * @since 0.1
+ */
+SOU_API const char *sou_version(void);
+
+/**
+ * @brief The run-time version as MAJOR*10000 + MINOR*100 + PATCH.
+ * @since 0.1
+ */
+SOU_API int sou_version_number(void);
+
+/* ----------------------------------------------------------------- errors */
+
+/** Return codes. 0 is success, failures are negative. */
+typedef enum sou_status {
+    SOU_OK = 0,
+    SOU_ERROR = -1,     /**< generic failure (see sou_error_last) */
+    SOU_EINVAL = -2,    /**< invalid argument */
+    SOU_ENOMEM = -3,    /**< out of memory */
+    SOU_EIO = -4,       /**< I/O error, or the index does not exist */
+    SOU_ENOTFOUND = -5, /**< no such document, field or value */
+    SOU_ELOCKED = -6,   /**< the index is locked by another writer */
+    SOU_ECORRUPT = -7,  /**< the index is corrupt or of an unknown format */
+    SOU_EMODIFIED = -8, /**< the index changed under a reader twice in a row */
+    SOU_EQUERY = -9,    /**< the query cannot be parsed */
+    SOU_EREADONLY = -10, /**< a write on an index opened read-only */
+    SOU_ESETTINGS = -11, /**< analyzer settings differ from the index's */
+    SOU_ESTOP = -12      /**< not returned by the library: free for callbacks */
+} sou_status;
+
+/** The last error on the calling thread. */
+typedef struct sou_error {
+    int code;            /**< a sou_status value */
+    const char *message; /**< one line, never NULL */
+} sou_error;
+
+/**
+ * @brief A static description of a return code.
+ * @param[in] code a sou_status value; unknown codes get a generic text.
+ * @return A static string, never NULL.
+ * @since 0.1
+ */
+SOU_API const char *sou_strerror(int code);
+
+/**
+ * @brief The last error raised on the calling thread.
+ *
+ * Read it right after a call failed: later calls may overwrite it.
+ * Successful calls do not clear it.
+ * @return Never NULL; owned by the library, valid until the next failing
+ *         call on this thread. Before any failure, code is SOU_OK.
+ * @since 0.1
+ */
+SOU_API const sou_error *sou_error_last(void);
+
+/**
+ * @brief Release a raw buffer that the library allocated for the caller.
+ * @param[in] ptr a buffer documented as released with sou_free, or NULL.
+ * @since 0.1
+ */
+SOU_API void sou_free(void *ptr);
+
+/* --------------------------------------------------------------- analyzer */
+
+/** How Han (Chinese) text becomes terms. */
+typedef enum sou_cjk_mode {
+    /**
+     * Every Han character is a term at its own position, and every ICU
+     * dictionary word of two or more characters is an extra term
+     * (flagged SOU_TOKEN_COMPOUND) sharing the position of its first
+     * character. Queries match any substring as a phrase of characters
+     * and rank whole words higher. The default.
+     */
+    SOU_CJK_HYBRID = 0,
+    /** ICU dictionary words only: smallest index, misses sub-words. */
+    SOU_CJK_WORDS = 1,
+    /** Every Han character a term: full recall, no word ranking. */
+    SOU_CJK_CHARS = 2
+} sou_cjk_mode;
+
+/** What kind of text a token is. */
+typedef enum sou_token_kind {
+    SOU_TOKEN_LATIN = 1,       /**< a word in Latin script */
+    SOU_TOKEN_ALPHA = 2,       /**< a word in another alphabet (Greek, Cyrillic, ...) */
+    SOU_TOKEN_NUMBER = 3,      /**< digits, with inner separators (3.14, 11.11) */
+    SOU_TOKEN_IDEOGRAPHIC = 4, /**< Han characters */
+    SOU_TOKEN_KANA = 5,        /**< Hiragana or Katakana */
+    SOU_TOKEN_HANGUL = 6,      /**< Korean */
+    SOU_TOKEN_SEA = 7          /**< Thai, Lao, Khmer, Myanmar (dictionary words) */
+} sou_token_kind;
+
+/** Token flags. */
+#define SOU_TOKEN_COMPOUND 0x1u /**< a word laid over characters (hybrid mode); no position of its own */
+#define SOU_TOKEN_TRUNCATED 0x2u /**< term cut to SOU_TERM_MAX bytes */
+
+/** The longest term in bytes that the analyzer emits (Xapian's limit is 245
+ * with its prefixes). Longer terms are cut on a character boundary and
+ * flagged SOU_TOKEN_TRUNCATED. */
+#define SOU_TERM_MAX 200
+
+/** One token, valid only during the callback. */
+typedef struct sou_token {
+    const char *term;   /**< NFKC case-folded text, NUL-terminated */
+    size_t term_len;    /**< bytes */
+    const char *stem;   /**< stemmed term; equals term when not stemmed */
+    size_t stem_len;    /**< bytes */
+    size_t start;       /**< byte offset of the source span */
+    size_t end;         /**< byte offset past the source span */
+    uint32_t position;  /**< word position, from 0; a compound shares its first character's */
+    sou_token_kind kind;
+    unsigned int flags; /**< SOU_TOKEN_* flags */
+} sou_token;
+
+/**
+ * @brief Receives tokens.
+ * @return 0 to go on; any other value stops the run, and the tokenize call
+ *         returns it.
+ */
+typedef int (*sou_token_cb)(const sou_token *token, void *payload);
+
+#define SOU_ANALYZER_OPTIONS_VERSION 1
+
+/** Analyzer options. Fields are only ever appended. */
+typedef struct sou_analyzer_options {
+    unsigned int version;     /**< SOU_ANALYZER_OPTIONS_VERSION */
+    sou_cjk_mode cjk;         /**< default SOU_CJK_HYBRID */
+    /** Snowball stemmer for Latin words: "english" (the default when NULL),
+     * any language libstemmer knows, or "none". */
+    const char *stemmer;
+    int fold_hant;            /**< non-zero: fold Traditional to Simplified Chinese */
+} sou_analyzer_options;
+
+#define SOU_ANALYZER_OPTIONS_INIT { SOU_ANALYZER_OPTIONS_VERSION, SOU_CJK_HYBRID, NULL, 0 }
+
+/**
+ * @brief Fill @p opts with the defaults.
+ * @return SOU_OK, or SOU_EINVAL when opts is NULL or version unknown.
+ * @since 0.1
+ */
+SOU_API int sou_analyzer_options_init(sou_analyzer_options *opts, unsigned int version);
+
+typedef struct sou_analyzer sou_analyzer;
+
+/**
+ * @brief Create an analyzer.
+ * @param[out] out the new analyzer, NULL on failure.
+ * @param[in] opts options, or NULL for the defaults. Copied.
+ * @return SOU_OK, SOU_EINVAL (unknown stemmer, mode or version), SOU_ENOMEM,
+ *         SOU_ERROR (ICU could not open its break iterator).
+ * @since 0.1
+ */
+SOU_API int sou_analyzer_new(sou_analyzer **out, const sou_analyzer_options *opts);
+
+/**
+ * @brief A new analyzer with the same options, for use on another thread.
+ * @return as sou_analyzer_new.
+ * @since 0.1
+ */
+SOU_API int sou_analyzer_clone(sou_analyzer **out, const sou_analyzer *analyzer);
+
+/** @brief Free an analyzer (NULL is fine). @since 0.1 */
+SOU_API void sou_analyzer_free(sou_analyzer *analyzer);
+
+/**
+ * @brief The options an analyzer runs with.
+ * @return Borrowed, valid while the analyzer lives; stemmer is never NULL.
+ * @since 0.1
+ */
+SOU_API const sou_analyzer_options *sou_analyzer_options_get(const sou_analyzer *analyzer);
+
+/**
+ * @brief Split UTF-8 text into tokens.
+ *
+ * Invalid UTF-8 is read as U+FFFD with spans over the bad bytes; NUL bytes
+ * are separators. Spaces, punctuation and symbols produce no token.
+ * @param[in] analyzer used by one thread at a time.
+ * @param[in] text UTF-8, @p len bytes; may be NULL when len is 0.
+ * @param[in] cb called once per token, in order of position.
+ * @return SOU_OK, the callback's non-zero return, SOU_EINVAL, SOU_ENOMEM,
+ *         or SOU_ERROR for an ICU failure.
+ * @since 0.1
+ */
+SOU_API int sou_analyzer_tokenize(sou_analyzer *analyzer, const char *text, size_t len,
+                                  sou_token_cb cb, void *payload);
+
+/** @brief "hybrid", "words" or "chars"; NULL for an unknown mode. @since 0.1 */
+SOU_API const char *sou_cjk_mode_name(sou_cjk_mode mode);
+
+/** @brief Parse a mode name. @return SOU_OK or SOU_EINVAL. @since 0.1 */
+SOU_API int sou_cjk_mode_parse(const char *name, sou_cjk_mode *out);
+
+/** @brief "latin", "alpha", "number", "ideographic", "kana", "hangul", "sea". @since 0.1 */
+SOU_API const char *sou_token_kind_name(sou_token_kind kind);
+
+/* ------------------------------------------------------------- documents */
+
+typedef struct sou_doc sou_doc;
+
+/** Field flags for sou_doc_add_field. */
+#define SOU_FIELD_NO_INDEX 0x1u /**< store only: not searchable */
+#define SOU_FIELD_NO_STORE 0x2u /**< index only: not returned with results */
+
+/** The longest document id, in bytes. */
+#define SOU_ID_MAX 200
+/** The longest field or value name, in bytes ([a-z0-9_], starting with a letter). */
+#define SOU_NAME_MAX 32
+
+/**
+ * @brief Create an empty document.
+ * @param[in] id the unique external id: UTF-8, 1 to SOU_ID_MAX bytes, no NUL.
+ * @return SOU_OK, SOU_EINVAL (bad id), SOU_ENOMEM.
+ * @since 0.1
+ */
+SOU_API int sou_doc_new(sou_doc **out, const char *id, size_t id_len);
+
+/** @brief Free a document (NULL is fine). @since 0.1 */
+SOU_API void sou_doc_free(sou_doc *doc);
+
+/**
+ * @brief Add a text field. A name may appear more than once.
+ * @param[in] name [a-z][a-z0-9_]*, at most SOU_NAME_MAX bytes; NUL-terminated.
+ * @param[in] text UTF-8 (invalid bytes are indexed as U+FFFD and stored as
+ *                 given), @p len bytes. Copied.
+ * @param[in] weight how much a match here counts, 1 to 100; 0 picks the
+ *                 default: 3 for "title", 1 for any other field.
+ * @param[in] flags SOU_FIELD_* flags.
+ * @return SOU_OK, SOU_EINVAL, SOU_ENOMEM.
+ * @since 0.1
+ */
+SOU_API int sou_doc_add_field(sou_doc *doc, const char *name, const char *text, size_t len,
+                              unsigned int weight, unsigned int flags);
+
+/**
+ * @brief Set a sortable number (a date as seconds since the epoch, say).
+ * @param[in] name as for fields; setting it again replaces the value.
+ * @return SOU_OK, SOU_EINVAL (bad name, NaN), SOU_ENOMEM.
+ * @since 0.1
+ */
+SOU_API int sou_doc_set_value(sou_doc *doc, const char *name, double value);
+
+/** @brief The document's id, borrowed for the document's life. @since 0.1 */
+SOU_API const char *sou_doc_id(const sou_doc *doc, size_t *len);
+
+/** @brief How many stored fields the document holds. @since 0.1 */
+SOU_API size_t sou_doc_field_count(const sou_doc *doc);
+
+/**
+ * @brief The i-th field, in the order added.
+ * @param[out] name borrowed name; @param[out] text borrowed text; either may be NULL.
+ * @return SOU_OK or SOU_ENOTFOUND when i is out of range.
+ * @since 0.1
+ */
+SOU_API int sou_doc_field_at(const sou_doc *doc, size_t i, const char **name,
+                             const char **text, size_t *len);
+
+/**
+ * @brief The first field called @p name.
+ * @return Borrowed text (NUL-terminated) for the document's life, or NULL.
+ * @since 0.1
+ */
+SOU_API const char *sou_doc_field(const sou_doc *doc, const char *name, size_t *len);
+
+/**
+ * @brief A value set with sou_doc_set_value.
+ * @return SOU_OK or SOU_ENOTFOUND.
+ * @since 0.1
+ */
+SOU_API int sou_doc_value(const sou_doc *doc, const char *name, double *out);
+
+/* ------------------------------------------------------------------ index */
+
+typedef struct sou_index sou_index;
+
+/** Open flags. */
+#define SOU_INDEX_READONLY 0x0u /**< read only; the index must exist */
+#define SOU_INDEX_WRITE 0x1u    /**< writable; the index must exist */
+#define SOU_INDEX_CREATE 0x3u   /**< writable; created if missing */
+
+#define SOU_INDEX_OPTIONS_VERSION 1
+
+/** Index options. Fields are only ever appended. */
+typedef struct sou_index_options {
+    unsigned int version; /**< SOU_INDEX_OPTIONS_VERSION */
+    unsigned int flags;   /**< SOU_INDEX_READONLY, _WRITE or _CREATE */
+    /**
+     * Analyzer settings. NULL: those recorded in the index, or the
+     * defaults for a new index. Given for an existing index, they must
+     * equal the recorded ones, or opening fails with SOU_ESETTINGS.
+     */
+    const sou_analyzer_options *analyzer;
+    /** Documents added or deleted between automatic commits outside a
+     * transaction; bounds memory while indexing. 0: 10000. */
+    size_t flush_threshold;
+} sou_index_options;
+
+#define SOU_INDEX_OPTIONS_INIT { SOU_INDEX_OPTIONS_VERSION, SOU_INDEX_READONLY, NULL, 0 }
+
+/** @brief Fill @p opts with the defaults. @since 0.1 */
+SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version);
+
+/**
+ * @brief Open (or create) the index in directory @p path.
+ *
+ * One writer at a time: a second writer fails at once with SOU_ELOCKED.
+ * Readers see the last commit and work while a writer writes.
+ * @return SOU_OK, SOU_EINVAL, SOU_EIO (missing, not a directory),
+ *         SOU_ELOCKED, SOU_ECORRUPT, SOU_ESETTINGS, SOU_ENOMEM.
+ * @since 0.1
+ */
+SOU_API int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts);
+
+/**
+ * @brief Close the index. Pending changes of a writable index are committed
+ * unless a transaction is open, which is cancelled. NULL is fine.
+ * @since 0.1
+ */
+SOU_API void sou_index_close(sou_index *index);
+
+/**
+ * @brief Add a document, or replace the one with the same id.
+ * @return SOU_OK, SOU_EREADONLY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO.
+ * @since 0.1
+ */
+SOU_API int sou_index_add(sou_index *index, const sou_doc *doc);
+
+/**
+ * @brief Delete the document with this id.
+ * @return SOU_OK, SOU_ENOTFOUND, SOU_EREADONLY, SOU_EINVAL, SOU_EIO.
+ * @since 0.1
+ */
+SOU_API int sou_index_delete(sou_index *index, const char *id, size_t id_len);
+
+/**
+ * @brief Fetch the stored fields and values of a document.
+ * @param[out] out a new document the caller frees with sou_doc_free.
+ * @return SOU_OK, SOU_ENOTFOUND, SOU_EINVAL, SOU_EIO, SOU_EMODIFIED.
+ * @since 0.1
+ */
+SOU_API int sou_index_get(sou_index *index, const char *id, size_t id_len, sou_doc **out);
+
+/**
+ * @brief Make the changes so far durable and visible to new readers.
+ * Inside a transaction, commits the transaction.
+ * @return SOU_OK, SOU_EREADONLY, SOU_EIO.
+ * @since 0.1
+ */
+SOU_API int sou_index_commit(sou_index *index);
+
+/**
+ * @brief Begin a transaction: the changes until sou_index_commit become
+ * visible together, or not at all after sou_index_cancel.
+ * @return SOU_OK, SOU_EREADONLY, SOU_EINVAL (already in one).
+ * @since 0.1
+ */
+SOU_API int sou_index_begin(sou_index *index);
+
+/** @brief Drop the changes of the open transaction. @return SOU_OK or SOU_EINVAL (none open). @since 0.1 */
+SOU_API int sou_index_cancel(sou_index *index);
+
+/**
+ * @brief Re-read a read-only index to see the latest commit.
+ * @return SOU_OK, SOU_EIO, SOU_ECORRUPT.
+ * @since 0.1
+ */
+SOU_API int sou_index_reopen(sou_index *index);
+
+/** Facts about an index. */
+typedef struct sou_index_stats {
+    uint64_t doc_count;     /**< documents */
+    uint64_t term_count;    /**< distinct terms */
+    uint64_t total_length;  /**< positional terms over all documents */
+    uint64_t size_bytes;    /**< bytes on disk */
+    sou_analyzer_options analyzer; /**< settings; stemmer borrowed from the index */
+    const char *icu_version;       /**< ICU version the index was built with; borrowed */
+} sou_index_stats;
+
+/**
+ * @brief Fill @p out with counts and settings. Strings in it are borrowed
+ * until the index is closed.
+ * @return SOU_OK, SOU_EIO, SOU_EMODIFIED.
+ * @since 0.1
+ */
+SOU_API int sou_index_stats_get(sou_index *index, sou_index_stats *out);
+
+/**
+ * @brief The analyzer settings the index uses (recorded at creation).
+ * @return Borrowed, valid until the index is closed.
+ * @since 0.1
+ */
+SOU_API const sou_analyzer_options *sou_index_analyzer_options(const sou_index *index);
+
+/* ----------------------------------------------------------------- search */
+
+/** How terms of a query without explicit operators combine. */
+typedef enum sou_default_op {
+    SOU_OP_AND = 0, /**< every term must match (the default) */
+    SOU_OP_OR = 1   /**< any term may match; more matches rank higher */
+} sou_default_op;
+
+/** Search flags. */
+#define SOU_SEARCH_NO_SNIPPETS 0x1u /**< skip snippet making */
+#define SOU_SEARCH_SORT_ASCENDING 0x2u /**< with sort_by: smallest value first */
+
+#define SOU_SEARCH_OPTIONS_VERSION 1
+
+/** Search options. Fields are only ever appended. */
+typedef struct sou_search_options {
+    unsigned int version;     /**< SOU_SEARCH_OPTIONS_VERSION */
+    size_t offset;            /**< hits to skip */
+    size_t limit;             /**< hits to return; default 10 */
+    sou_default_op default_op;
+    double bm25_k1;           /**< BM25 k1, default 1.2 */
+    double bm25_b;            /**< BM25 b, default 0.75 */
+    const char *sort_by;      /**< a value name to sort by (descending), or NULL for relevance */
+    const char *hl_start;     /**< highlight start marker, default "<b>" */
+    const char *hl_end;       /**< highlight end marker, default "</b>" */
+    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200 */
+    const char *snippet_field; /**< field for snippets; NULL: "body", else the best matching field */
+    unsigned int flags;       /**< SOU_SEARCH_* flags */
+} sou_search_options;
+
+#define SOU_SEARCH_OPTIONS_INIT \
+    { SOU_SEARCH_OPTIONS_VERSION, 0, 10, SOU_OP_AND, 1.2, 0.75, NULL, NULL, NULL, 200, NULL, 0 }
+
+/** @brief Fill @p opts with the defaults. @since 0.1 */
+SOU_API int sou_search_options_init(sou_search_options *opts, unsigned int version);
+
+typedef struct sou_results sou_results;
+
+/**
+ * @brief Run a query.
+ *
+ * The query language: words; "exact phrases"; AND, OR, NOT, and -word,
+ * +word; parentheses; field:word and field:"a phrase"; prefix*. A run of
+ * Chinese text matches wherever it appears as a substring. Malformed
+ * queries are read leniently (an unclosed quote or parenthesis closes at
+ * the end, a lone operator is a word); what cannot be read at all gives
+ * SOU_EQUERY with the position in the message.
+ * @param[out] out results the caller frees with sou_results_free.
+ * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO, SOU_EMODIFIED.
+ * @since 0.1
+ */
+SOU_API int sou_index_search(sou_index *index, const char *query, size_t query_len,
+                             const sou_search_options *opts, sou_results **out);
+
+/**
+ * @brief A readable form of how a query was understood (for debugging).
+ * @param[out] out a NUL-terminated string released with sou_free.
+ * @return as sou_index_search.
+ * @since 0.1
+ */
+SOU_API int sou_index_explain(sou_index *index, const char *query, size_t query_len,
+                              const sou_search_options *opts, char **out);
+
+/** @brief Free results (NULL is fine). @since 0.1 */
+SOU_API void sou_results_free(sou_results *results);
+
+/** @brief Hits held (at most the limit). @since 0.1 */
+SOU_API size_t sou_results_count(const sou_results *results);
+
+/** @brief Estimated number of matching documents in the whole index. @since 0.1 */
+SOU_API uint64_t sou_results_total(const sou_results *results);
+
+/** @brief External id of hit @p i, borrowed until the results are freed; NULL when out of range. @since 0.1 */
+SOU_API const char *sou_results_id(const sou_results *results, size_t i, size_t *len);
+
+/** @brief Rank of hit @p i over the whole result list, from 0 (offset + i). @since 0.1 */
+SOU_API size_t sou_results_rank(const sou_results *results, size_t i);
+
+/** @brief BM25 score of hit @p i (0 when sorted by value). @since 0.1 */
+SOU_API double sou_results_score(const sou_results *results, size_t i);
+
+/** @brief First stored field @p name of hit @p i, borrowed until the results are freed; NULL if absent. @since 0.1 */
+SOU_API const char *sou_results_field(const sou_results *results, size_t i, const char *name,
+                                      size_t *len);
+
+/**
+ * @brief The stored document of hit @p i (fields and values).
+ * @return Borrowed until the results are freed; NULL when out of range.
+ * @since 0.1
+ */
+SOU_API const sou_doc *sou_results_doc(const sou_results *results, size_t i);
+
+/**
+ * @brief Snippet of hit @p i: the best passage with matches between the
+ * highlight markers, "…" where text was cut.
+ * @return Borrowed until the results are freed; "" when none (no snippets
+ *         asked, or no stored text).
+ * @since 0.1
+ */
+SOU_API const char *sou_results_snippet(const sou_results *results, size_t i, size_t *len);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SOU_H */

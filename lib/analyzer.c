@@ -1,0 +1,627 @@
+/*
+ * analyzer.c: UTF-8 text to terms.
+ *
+ * The path: plain ASCII stretches go through the byte scanner of
+ * segment.c; everything else is decoded to UTF-16 (utf8.c, keeping a map
+ * to byte offsets), optionally folded to Simplified Chinese, and split by
+ * one ICU word break iterator reused across calls. Each word segment is
+ * NFKC case folded (normalize.c), Han segments become characters and/or
+ * words by the CJK mode, and Latin words get a Snowball stem.
+ */
+#include <stdint.h>
+#include <string.h>
+
+#include <libstemmer.h>
+#include <unicode/ubrk.h>
+#include <unicode/uchar.h>
+#include <unicode/uscript.h>
+
+#include "alloc.h"
+#include "analyzer.h"
+#include "error.h"
+#include "normalize.h"
+#include "segment.h"
+#include "sou.h"
+#include "utf8.h"
+
+/* A stretch of ASCII at least this long, after non-ASCII text, ends an ICU
+ * chunk: shorter ones are not worth a second ICU setText. */
+#define ASCII_CHUNK_MIN 48
+
+/* A cache of stems: text repeats few words, and the Snowball stemmer costs
+ * more than the rest of the analysis of a Latin word. Open addressing; it
+ * grows to STEM_SLOTS_MAX, then keeps the words it has, which are the most
+ * frequent ones with high likelihood since they come first. */
+#define STEM_SLOTS_MIN 1024
+#define STEM_SLOTS_MAX 32768
+#define STEM_KEY_MAX 22
+
+typedef struct stem_slot {
+    unsigned char klen, slen; /* klen 0: empty */
+    char key[STEM_KEY_MAX];
+    char stem[STEM_KEY_MAX];
+} stem_slot;
+
+typedef struct stem_cache {
+    stem_slot *slots;
+    size_t cap, used;
+} stem_cache;
+
+struct sou_analyzer {
+    sou_analyzer_options opts;
+    char stemmer_name[32];
+    UBreakIterator *bi;
+    struct sb_stemmer *stemmer; /* NULL: no stemming */
+    stem_cache stems;
+    sou__norm norm;
+    sou__hant hant;
+    int fold_hant;
+    int fast_ascii; /* the byte scanner for ASCII; off only in tests */
+    sou__u16buf u16;
+    char *term; /* the current term, UTF-8 */
+    size_t term_cap;
+    char *cterm; /* the current compound */
+    size_t cterm_cap;
+};
+
+typedef struct run {
+    sou_analyzer *a;
+    const char *text;
+    sou_token_cb cb;
+    void *payload;
+    uint32_t pos;       /* next position */
+    size_t last_end;    /* byte end of the last positional token */
+    int last_han;       /* was it a Han character or word? */
+    int any;            /* has a positional token been emitted? */
+    size_t abase;       /* byte offset of the ASCII range being scanned */
+} run;
+
+const char *sou_cjk_mode_name(sou_cjk_mode mode)
+{
+    switch (mode) {
+    case SOU_CJK_HYBRID: return "hybrid";
+    case SOU_CJK_WORDS: return "words";
+    case SOU_CJK_CHARS: return "chars";
+    }
+    return NULL;
+}
+
+int sou_cjk_mode_parse(const char *name, sou_cjk_mode *out)
+{
+    static const sou_cjk_mode modes[] = { SOU_CJK_HYBRID, SOU_CJK_WORDS, SOU_CJK_CHARS };
+    if (!name || !out)
+        return sou__error_set(SOU_EINVAL, "sou_cjk_mode_parse: NULL argument");
+    for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+        if (strcmp(name, sou_cjk_mode_name(modes[i])) == 0) {
+            *out = modes[i];
+            return SOU_OK;
+        }
+    }
+    return sou__error_set(SOU_EINVAL, "unknown CJK mode '%s' (hybrid, words or chars)", name);
+}
+
+const char *sou_token_kind_name(sou_token_kind kind)
+{
+    switch (kind) {
+    case SOU_TOKEN_LATIN: return "latin";
+    case SOU_TOKEN_ALPHA: return "alpha";
+    case SOU_TOKEN_NUMBER: return "number";
+    case SOU_TOKEN_IDEOGRAPHIC: return "ideographic";
+    case SOU_TOKEN_KANA: return "kana";
+    case SOU_TOKEN_HANGUL: return "hangul";
+    case SOU_TOKEN_SEA: return "sea";
+    }
+    return NULL;
+}
+
+int sou_analyzer_options_init(sou_analyzer_options *opts, unsigned int version)
+{
+    static const sou_analyzer_options defaults = SOU_ANALYZER_OPTIONS_INIT;
+    if (!opts || version == 0 || version > SOU_ANALYZER_OPTIONS_VERSION)
+        return sou__error_set(SOU_EINVAL, "sou_analyzer_options_init: bad version %u", version);
+    *opts = defaults;
+    return SOU_OK;
+}
+
+void sou_analyzer_free(sou_analyzer *a)
+{
+    if (!a)
+        return;
+    if (a->bi)
+        ubrk_close(a->bi);
+    if (a->stemmer)
+        sb_stemmer_delete(a->stemmer);
+    sou__free(a->stems.slots);
+    sou__norm_close(&a->norm);
+    sou__hant_close(&a->hant);
+    sou__u16buf_free(&a->u16);
+    sou__free(a->term);
+    sou__free(a->cterm);
+    sou__free(a);
+}
+
+int sou_analyzer_new(sou_analyzer **out, const sou_analyzer_options *opts)
+{
+    sou_analyzer_options o = SOU_ANALYZER_OPTIONS_INIT;
+    sou_analyzer *a;
+    UErrorCode err = U_ZERO_ERROR;
+    const char *stem;
+    int rc;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "sou_analyzer_new: out is NULL");
+    *out = NULL;
+    if (opts) {
+        if (opts->version == 0 || opts->version > SOU_ANALYZER_OPTIONS_VERSION)
+            return sou__error_set(SOU_EINVAL, "analyzer options version %u is unknown",
+                                  opts->version);
+        o = *opts;
+    }
+    if (!sou_cjk_mode_name(o.cjk))
+        return sou__error_set(SOU_EINVAL, "unknown CJK mode %d", (int)o.cjk);
+    stem = o.stemmer ? o.stemmer : "english";
+    if (strlen(stem) >= sizeof a->stemmer_name)
+        return sou__error_set(SOU_EINVAL, "unknown stemmer '%s'", stem);
+
+    a = sou__calloc(1, sizeof *a);
+    if (!a)
+        return SOU_ENOMEM;
+    a->fast_ascii = 1;
+    strcpy(a->stemmer_name, stem);
+    a->opts = o;
+    a->opts.stemmer = a->stemmer_name;
+    a->opts.fold_hant = o.fold_hant ? 1 : 0;
+    a->fold_hant = a->opts.fold_hant;
+
+    if (strcmp(stem, "none") != 0) {
+        a->stemmer = sb_stemmer_new(stem, "UTF_8");
+        if (!a->stemmer) {
+            sou_analyzer_free(a);
+            return sou__error_set(SOU_EINVAL, "unknown stemmer '%s'", stem);
+        }
+    }
+    a->bi = ubrk_open(UBRK_WORD, "", NULL, 0, &err);
+    if (U_FAILURE(err)) {
+        a->bi = NULL;
+        sou_analyzer_free(a);
+        return sou__error_set(SOU_ERROR, "ICU: cannot open a word break iterator: %s",
+                              u_errorName(err));
+    }
+    if ((rc = sou__norm_open(&a->norm)) != SOU_OK ||
+        (a->fold_hant && (rc = sou__hant_open(&a->hant)) != SOU_OK)) {
+        sou_analyzer_free(a);
+        return rc;
+    }
+    *out = a;
+    return SOU_OK;
+}
+
+int sou_analyzer_clone(sou_analyzer **out, const sou_analyzer *analyzer)
+{
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "sou_analyzer_clone: out is NULL");
+    *out = NULL;
+    if (!analyzer)
+        return sou__error_set(SOU_EINVAL, "sou_analyzer_clone: analyzer is NULL");
+    return sou_analyzer_new(out, &analyzer->opts);
+}
+
+const sou_analyzer_options *sou_analyzer_options_get(const sou_analyzer *analyzer)
+{
+    return analyzer ? &analyzer->opts : NULL;
+}
+
+void sou__analyzer_set_fast_ascii(sou_analyzer *a, int on)
+{
+    a->fast_ascii = on;
+}
+
+/* ------------------------------------------------------------ emission */
+
+static uint32_t hash_bytes(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+/* Move the cache to a table of cap slots (a power of two); on failure
+ * the old table stays. */
+static void stem_cache_resize(stem_cache *c, size_t cap)
+{
+    stem_slot *n = sou__calloc(cap, sizeof *n);
+    if (!n)
+        return;
+    for (size_t i = 0; i < c->cap; i++) {
+        stem_slot *o = &c->slots[i];
+        size_t h;
+        if (!o->klen)
+            continue;
+        h = hash_bytes(o->key, o->klen) & (cap - 1);
+        while (n[h].klen)
+            h = (h + 1) & (cap - 1);
+        n[h] = *o;
+    }
+    sou__free(c->slots);
+    c->slots = n;
+    c->cap = cap;
+}
+
+/* The stem of a Latin term; borrowed until the next call. */
+static const char *stem_of(sou_analyzer *a, const char *term, size_t len, size_t *out_len)
+{
+    stem_cache *c = &a->stems;
+    stem_slot *slot = NULL;
+    const sb_symbol *s;
+
+    if (len <= STEM_KEY_MAX && c->cap) {
+        size_t h = hash_bytes(term, len) & (c->cap - 1);
+        for (;;) {
+            slot = &c->slots[h];
+            if (!slot->klen)
+                break;
+            if (slot->klen == len && memcmp(slot->key, term, len) == 0) {
+                *out_len = slot->slen;
+                return slot->stem;
+            }
+            h = (h + 1) & (c->cap - 1);
+        }
+    }
+    s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)term, (int)len);
+    if (!s) {
+        /* libstemmer fails only for want of memory: keep the word as it is. */
+        *out_len = len;
+        return term;
+    }
+    *out_len = (size_t)sb_stemmer_length(a->stemmer);
+    if (len > STEM_KEY_MAX || *out_len > STEM_KEY_MAX)
+        return (const char *)s;
+    if (c->used * 2 >= c->cap) {
+        /* Over half full: grow, or once at the largest size, stop adding. */
+        if (c->cap >= STEM_SLOTS_MAX)
+            return (const char *)s;
+        stem_cache_resize(c, c->cap ? c->cap * 2 : STEM_SLOTS_MIN);
+        if (c->used * 2 >= c->cap)
+            return (const char *)s;
+        slot = &c->slots[hash_bytes(term, len) & (c->cap - 1)];
+        while (slot->klen)
+            slot = &c->slots[(size_t)(slot - c->slots + 1) & (c->cap - 1)];
+    }
+    slot->klen = (unsigned char)len;
+    slot->slen = (unsigned char)*out_len;
+    memcpy(slot->key, term, len);
+    memcpy(slot->stem, s, *out_len);
+    c->used++;
+    return (const char *)s;
+}
+
+/* Cut a term to SOU_TERM_MAX bytes on a character boundary. */
+static size_t cut_term(const char *t, size_t len)
+{
+    size_t n = SOU_TERM_MAX;
+    if (len <= n)
+        return len;
+    while (n > 0 && ((unsigned char)t[n] & 0xC0) == 0x80)
+        n--;
+    return n;
+}
+
+/* Emit a positional token, or a compound sharing the position before it.
+ * term is NUL-terminated at term[len] (room for it is guaranteed). */
+static int emit(run *r, char *term, size_t len, size_t start, size_t end, sou_token_kind kind,
+                int han, unsigned int flags)
+{
+    sou_analyzer *a = r->a;
+    sou_token t;
+    int rc;
+
+    if (len > SOU_TERM_MAX) {
+        len = cut_term(term, len);
+        term[len] = '\0';
+        flags |= SOU_TOKEN_TRUNCATED;
+    }
+    t.term = term;
+    t.term_len = len;
+    t.stem = term;
+    t.stem_len = len;
+    if (a->stemmer && (kind == SOU_TOKEN_LATIN || kind == SOU_TOKEN_ALPHA))
+        t.stem = stem_of(a, term, len, &t.stem_len);
+    t.start = start;
+    t.end = end;
+    t.kind = kind;
+    t.flags = flags;
+    if (flags & SOU_TOKEN_COMPOUND) {
+        t.position = r->pos - 1;
+    } else {
+        /* Two Han tokens with anything between them are not adjacent, so a
+         * phrase of characters means an exact substring. */
+        if (han && r->any && r->last_han && start > r->last_end)
+            r->pos++;
+        t.position = r->pos++;
+        r->last_end = end;
+        r->last_han = han;
+        r->any = 1;
+    }
+    rc = r->cb(&t, r->payload);
+    return rc;
+}
+
+/* "alibaba's" and "alibaba’s" index as "alibaba"; typographic apostrophes
+ * inside words become ASCII ones so both spellings meet. */
+static size_t english_apostrophes(char *t, size_t len)
+{
+    size_t i, o;
+    for (i = 0, o = 0; i < len; i++) {
+        if ((unsigned char)t[i] == 0xE2 && i + 2 < len && (unsigned char)t[i + 1] == 0x80 &&
+            (unsigned char)t[i + 2] == 0x99) {
+            t[o++] = '\'';
+            i += 2;
+        } else {
+            t[o++] = t[i];
+        }
+    }
+    if (o > 2 && t[o - 2] == '\'' && (t[o - 1] == 's'))
+        o -= 2;
+    t[o] = '\0';
+    return o;
+}
+
+/* ---------------------------------------------------------- ASCII path */
+
+static int ascii_seg(const sou__aseg *seg, void *ctx)
+{
+    run *r = ctx;
+    sou_analyzer *a = r->a;
+    size_t n = seg->end - seg->start;
+    size_t start = r->abase + seg->start;
+    const char *s = r->text + start;
+    sou_token_kind kind;
+
+    if (!seg->letters && !seg->digits)
+        return 0; /* "@", "___": no word content */
+    if (sou__grow((void **)&a->term, &a->term_cap, n + 1, 1))
+        return SOU_ENOMEM;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        a->term[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
+    }
+    a->term[n] = '\0';
+    kind = seg->letters ? SOU_TOKEN_LATIN : SOU_TOKEN_NUMBER;
+    if (kind == SOU_TOKEN_LATIN && n > 2 && a->term[n - 2] == '\'')
+        n = english_apostrophes(a->term, n);
+    return emit(r, a->term, n, start, start + (seg->end - seg->start), kind, 0, 0);
+}
+
+static int ascii_range(run *r, size_t from, size_t to)
+{
+    r->abase = from;
+    return sou__ascii_words(r->text + from, to - from, ascii_seg, r);
+}
+
+/* ------------------------------------------------------------ ICU path */
+
+static sou_token_kind kind_of_letter(UChar32 c)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UScriptCode sc = uscript_getScript(c, &err);
+    switch (sc) {
+    case USCRIPT_LATIN: return SOU_TOKEN_LATIN;
+    case USCRIPT_HAN: return SOU_TOKEN_IDEOGRAPHIC;
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_KATAKANA_OR_HIRAGANA: return SOU_TOKEN_KANA;
+    case USCRIPT_HANGUL: return SOU_TOKEN_HANGUL;
+    case USCRIPT_THAI:
+    case USCRIPT_LAO:
+    case USCRIPT_KHMER:
+    case USCRIPT_MYANMAR: return SOU_TOKEN_SEA;
+    default: return SOU_TOKEN_ALPHA;
+    }
+}
+
+static int is_han(UChar32 c)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    if (sou__norm_stable_han((uint32_t)c))
+        return 1;
+    return c >= 0x2E80 && uscript_getScript(c, &err) == USCRIPT_HAN;
+}
+
+/* Normalize u16[s, e) into buf (a->term or a->cterm). */
+static int norm_into(sou_analyzer *a, size_t s, size_t e, char **buf, size_t *cap, size_t *len)
+{
+    const UChar *u = a->u16.text;
+    size_t i;
+
+    *len = 0;
+    /* Runs of ASCII and common Han are already folded but for ASCII case. */
+    for (i = s; i < e; i++) {
+        UChar c = u[i];
+        if (!(c < 0x80 || sou__norm_stable_han(c)))
+            break;
+    }
+    if (i == e) {
+        size_t o = 0;
+        if (sou__grow((void **)buf, cap, 3 * (e - s) + 1, 1))
+            return SOU_ENOMEM;
+        for (i = s; i < e; i++) {
+            UChar c = u[i];
+            if (c < 0x80)
+                (*buf)[o++] = (char)((c >= 'A' && c <= 'Z') ? c + 32 : c);
+            else
+                o += sou__utf8_put(*buf + o, c);
+        }
+        (*buf)[o] = '\0';
+        *len = o;
+        return SOU_OK;
+    }
+    return sou__norm_utf8(&a->norm, u + s, e - s, buf, cap, len);
+}
+
+/* A word segment of ICU: u16[s, e) with rule status st. */
+static int icu_word(run *r, size_t base, size_t s, size_t e, int32_t st)
+{
+    sou_analyzer *a = r->a;
+    const UChar *u = a->u16.text;
+    const uint32_t *map = a->u16.map;
+    int letters = 0, digits = 0, han = 0, nchars = 0;
+    sou_token_kind kind = SOU_TOKEN_NUMBER;
+    size_t len;
+    int rc;
+
+    for (size_t i = s; i < e;) {
+        UChar32 c = u[i++];
+        if (U16_IS_LEAD(c) && i < e && U16_IS_TRAIL(u[i]))
+            c = U16_GET_SUPPLEMENTARY(c, u[i++]);
+        nchars++;
+        if (c < 0x80) {
+            if ((c | 32) >= 'a' && (c | 32) <= 'z') {
+                if (!letters)
+                    kind = SOU_TOKEN_LATIN;
+                letters = 1;
+            } else if (c >= '0' && c <= '9') {
+                digits = 1;
+            }
+        } else if (is_han(c)) {
+            han = 1;
+            if (!letters)
+                kind = SOU_TOKEN_IDEOGRAPHIC;
+            letters = 1;
+        } else if (u_isalpha(c)) {
+            if (!letters)
+                kind = kind_of_letter(c);
+            letters = 1;
+        } else if (u_isdigit(c)) {
+            digits = 1;
+        }
+    }
+    if (!letters && !digits)
+        return 0;
+
+    /* Dictionary-segmented Han (and Japanese) words. */
+    if (han && st >= UBRK_WORD_KANA && a->opts.cjk != SOU_CJK_WORDS) {
+        int first = 1;
+        for (size_t i = s; i < e;) {
+            size_t cs = i;
+            UChar32 c = u[i++];
+            if (U16_IS_LEAD(c) && i < e && U16_IS_TRAIL(u[i]))
+                c = U16_GET_SUPPLEMENTARY(c, u[i++]);
+            if ((rc = norm_into(a, cs, i, &a->term, &a->term_cap, &len)) != SOU_OK)
+                return rc;
+            if (len == 0)
+                continue;
+            if ((rc = emit(r, a->term, len, base + map[cs], base + map[i],
+                           is_han(c) ? SOU_TOKEN_IDEOGRAPHIC : kind_of_letter(c), 1, 0)))
+                return rc;
+            if (first && nchars > 1 && a->opts.cjk == SOU_CJK_HYBRID) {
+                if ((rc = norm_into(a, s, e, &a->cterm, &a->cterm_cap, &len)) != SOU_OK)
+                    return rc;
+                if ((rc = emit(r, a->cterm, len, base + map[s], base + map[e],
+                               SOU_TOKEN_IDEOGRAPHIC, 1, SOU_TOKEN_COMPOUND)))
+                    return rc;
+            }
+            first = 0;
+        }
+        return 0;
+    }
+    if (!letters)
+        kind = SOU_TOKEN_NUMBER;
+    if ((rc = norm_into(a, s, e, &a->term, &a->term_cap, &len)) != SOU_OK)
+        return rc;
+    if (len == 0)
+        return 0;
+    if (kind == SOU_TOKEN_LATIN)
+        len = english_apostrophes(a->term, len);
+    return emit(r, a->term, len, base + map[s], base + map[e], kind, han, 0);
+}
+
+/* Segment text[from, to) with ICU. */
+static int icu_chunk(run *r, size_t from, size_t to)
+{
+    sou_analyzer *a = r->a;
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t prev, next;
+    int rc;
+
+    if ((rc = sou__utf8_to_u16(&a->u16, r->text + from, to - from)) != SOU_OK)
+        return rc;
+    if (a->fold_hant)
+        sou__hant_fold(&a->hant, a->u16.text, a->u16.len);
+    ubrk_setText(a->bi, a->u16.text, (int32_t)a->u16.len, &err);
+    if (U_FAILURE(err))
+        return sou__error_set(SOU_ERROR, "ICU: cannot set break iterator text: %s",
+                              u_errorName(err));
+    prev = ubrk_first(a->bi);
+    while ((next = ubrk_next(a->bi)) != UBRK_DONE) {
+        int32_t st = ubrk_getRuleStatus(a->bi);
+        if (st >= UBRK_WORD_NONE_LIMIT &&
+            (rc = icu_word(r, from, (size_t)prev, (size_t)next, st)) != 0)
+            return rc;
+        prev = next;
+    }
+    return 0;
+}
+
+/* Where the ICU chunk that starts at a non-ASCII byte at i should end: at
+ * an ASCII space that opens a long ASCII stretch (or the text's end), since
+ * ICU always breaks there. */
+static size_t icu_chunk_end(const char *text, size_t len, size_t i)
+{
+    while (i < len) {
+        size_t asc;
+        while (i < len && (unsigned char)text[i] >= 0x80)
+            i++;
+        asc = sou__ascii_prefix(text + i, len - i);
+        if (i + asc == len || asc >= ASCII_CHUNK_MIN) {
+            for (size_t k = i; k < i + asc; k++)
+                if (sou__ascii_space((unsigned char)text[k]))
+                    return k;
+        }
+        i += asc;
+    }
+    return len;
+}
+
+int sou_analyzer_tokenize(sou_analyzer *a, const char *text, size_t len, sou_token_cb cb,
+                          void *payload)
+{
+    run r;
+    size_t pos = 0;
+    int rc;
+
+    if (!a || !cb || (!text && len))
+        return sou__error_set(SOU_EINVAL, "sou_analyzer_tokenize: NULL argument");
+    if (len >= UINT32_MAX)
+        return sou__error_set(SOU_EINVAL, "text of %zu bytes is over the 4 GiB limit", len);
+    memset(&r, 0, sizeof r);
+    r.a = a;
+    r.text = text;
+    r.cb = cb;
+    r.payload = payload;
+    if (!a->fast_ascii)
+        return icu_chunk(&r, 0, len);
+    while (pos < len) {
+        size_t asc = sou__ascii_prefix(text + pos, len - pos);
+        size_t icu_from, icu_to;
+
+        if (pos + asc == len)
+            return ascii_range(&r, pos, len);
+        /* The ASCII part is safe up to its last space: the word after that
+         * may continue into the non-ASCII text. */
+        icu_from = pos;
+        for (size_t k = pos + asc; k > pos; k--) {
+            if (sou__ascii_space((unsigned char)text[k - 1])) {
+                icu_from = k;
+                break;
+            }
+        }
+        if (icu_from > pos && (rc = ascii_range(&r, pos, icu_from)) != 0)
+            return rc;
+        icu_to = icu_chunk_end(text, len, pos + asc);
+        if ((rc = icu_chunk(&r, icu_from, icu_to)) != 0)
+            return rc;
+        pos = icu_to;
+    }
+    return 0;
+}

@@ -1,0 +1,34 @@
+/* index.h: the index handle, shared by index.c (writing) and results.c (search). */
+#ifndef SOU_LIB_INDEX_H
+#define SOU_LIB_INDEX_H
+
+#include <stddef.h>
+
+#include "sou.h"
+#include "xapian_shim.h"
+
+struct sou_index {
+    sou__xdb *db;
+    unsigned int flags;
+    sou_analyzer *analyzer;          /* built from the recorded settings */
+    sou_analyzer_options aopts;      /* stemmer points at stemmer below */
+    char *stemmer;
+    char *icu_version;
+    size_t flush_threshold;
+    size_t pending;                  /* changes since the last commit */
+    int in_txn;
+    /* Field names seen in the index ("sou.fields" metadata), and value
+     * names, whose slot is their index + 1 ("sou.values"). */
+    char **fields;
+    size_t nfields, fields_cap;
+    char **values;
+    size_t nvalues, values_cap;
+    char *path;                      /* the index directory, for stats */
+};
+
+/* Is name (len bytes) a field of the index? */
+int sou__index_has_field(const sou_index *index, const char *name, size_t len);
+/* The value slot of name, or -1. */
+int sou__index_value_slot(const sou_index *index, const char *name);
+
+#endif

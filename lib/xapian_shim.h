@@ -1,0 +1,111 @@
+/*
+ * xapian_shim.h: the only door to Xapian. A C interface; the implementation
+ * (xapian_shim.cc for the database and documents, xapian_search.cc for
+ * queries and matches) catches every exception and turns it into a sou
+ * return code and the thread-local message. No C++ type crosses.
+ */
+#ifndef SOU_LIB_XAPIAN_SHIM_H
+#define SOU_LIB_XAPIAN_SHIM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "query.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct sou__xdb sou__xdb;
+typedef struct sou__xdoc sou__xdoc;
+
+/* ---- database */
+
+/* flags: SOU_INDEX_READONLY, SOU_INDEX_WRITE or SOU_INDEX_CREATE. A second
+ * writer gets SOU_ELOCKED at once; a missing index opened without CREATE
+ * gets SOU_EIO. */
+int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags);
+/* Commits a writable database unless a transaction is open (then cancels). */
+void sou__xdb_close(sou__xdb *db);
+int sou__xdb_writable(const sou__xdb *db);
+/* Read-only databases: move to the latest commit. */
+int sou__xdb_reopen(sou__xdb *db);
+
+/* *out is malloc'd (free with sou__free), NUL-terminated; NULL with *len 0
+ * when the key is absent (still SOU_OK). */
+int sou__xdb_get_metadata(sou__xdb *db, const char *key, char **out, size_t *len);
+int sou__xdb_set_metadata(sou__xdb *db, const char *key, const char *val, size_t len);
+
+int sou__xdb_commit(sou__xdb *db);
+int sou__xdb_begin(sou__xdb *db);
+int sou__xdb_cancel(sou__xdb *db);
+
+typedef struct sou__xstats {
+    uint64_t doc_count;
+    uint64_t term_count;   /* distinct terms, prefixed ones included */
+    uint64_t total_length; /* sum of document lengths */
+} sou__xstats;
+int sou__xdb_stats(sou__xdb *db, sou__xstats *out);
+
+/* ---- documents */
+
+int sou__xdoc_new(sou__xdoc **out);
+void sou__xdoc_free(sou__xdoc *doc);
+/* A term at a position; wdf grows by wdf_inc. */
+int sou__xdoc_add_posting(sou__xdoc *doc, const char *term, size_t len, uint32_t pos,
+                          uint32_t wdf_inc);
+/* A term without position. wdf_inc 0 makes a boolean (filter) term. */
+int sou__xdoc_add_term(sou__xdoc *doc, const char *term, size_t len, uint32_t wdf_inc);
+int sou__xdoc_set_data(sou__xdoc *doc, const char *data, size_t len);
+/* A sortable number in a value slot. */
+int sou__xdoc_set_value(sou__xdoc *doc, unsigned int slot, double value);
+
+/* Replace the document indexed by the unique term idterm, or add it. */
+int sou__xdb_replace(sou__xdb *db, const char *idterm, size_t len, sou__xdoc *doc);
+/* SOU_ENOTFOUND when no document has idterm. */
+int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len);
+/* The data of the document with idterm; *out malloc'd, free with sou__free.
+ * SOU_ENOTFOUND when absent. Retries once after DatabaseModifiedError. */
+int sou__xdb_get_data(sou__xdb *db, const char *idterm, size_t len, char **out,
+                      size_t *out_len);
+
+/* ---- search (xapian_search.cc) */
+
+typedef struct sou__xsearch {
+    size_t offset;
+    size_t limit;
+    double k1, b;
+    int sort_slot;      /* -1: relevance */
+    int sort_ascending;
+} sou__xsearch;
+
+typedef struct sou__xhit {
+    uint32_t docid;
+    double score;
+    char *data; /* the document data, owned by the match */
+    size_t data_len;
+} sou__xhit;
+
+typedef struct sou__xmatch {
+    uint64_t total; /* matches_estimated */
+    size_t count;
+    sou__xhit *hits;
+} sou__xmatch;
+
+/* Run q. *out freed with sou__xmatch_free. Retries once after
+ * DatabaseModifiedError, then SOU_EMODIFIED. */
+int sou__xdb_search(sou__xdb *db, const sou__qnode *q, const sou__xsearch *params,
+                    sou__xmatch **out);
+void sou__xmatch_free(sou__xmatch *m);
+
+/* Xapian's description of q; *out malloc'd, free with sou__free. */
+int sou__xquery_describe(const sou__qnode *q, char **out);
+
+/* Does the database hold term? (for query decisions such as field names) */
+int sou__xdb_term_exists(sou__xdb *db, const char *term, size_t len, int *exists);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif

@@ -1,0 +1,34 @@
+// xapian_shim_internal.hh: what the shim's C++ files share. Included only by
+// xapian_shim.cc and xapian_search.cc.
+#ifndef SOU_LIB_XAPIAN_SHIM_INTERNAL_HH
+#define SOU_LIB_XAPIAN_SHIM_INTERNAL_HH
+
+#include <xapian.h>
+
+#include "xapian_shim.h"
+
+struct sou__xdb {
+    Xapian::Database db;         // the reading handle (the writer when writable)
+    Xapian::WritableDatabase wdb; // valid when writable
+    bool writable;
+    bool in_txn;
+};
+
+struct sou__xdoc {
+    Xapian::Document doc;
+};
+
+// Turn the exception in flight into a sou code and message; call from a
+// catch (...) block only. what names the operation ("open", "commit", ...).
+int sou__xapian_translate(const char *what);
+
+// Every shim entry point is wrapped in this, so nothing is thrown to C.
+#define SOU__XAPIAN_TRY try {
+#define SOU__XAPIAN_CATCH(what)           \
+    }                                     \
+    catch (...)                           \
+    {                                     \
+        return sou__xapian_translate(what); \
+    }
+
+#endif

@@ -1,0 +1,598 @@
+/* check_analyzer.c: segmentation, normalisation, stemming, limits. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "analyzer.h"
+#include "suites.h"
+#include "testutil.h"
+
+/* Each row: input, and its tokens as "term@position[start,end)", compounds
+ * with a leading '+'. Lengths come from strlen unless len is set. */
+typedef struct row {
+    const char *in;
+    size_t len;
+    const char *want;
+} row;
+
+static sou_analyzer *make(sou_cjk_mode cjk, const char *stemmer, int fold)
+{
+    sou_analyzer_options o = SOU_ANALYZER_OPTIONS_INIT;
+    sou_analyzer *a = NULL;
+    o.cjk = cjk;
+    o.stemmer = stemmer;
+    o.fold_hant = fold;
+    ck_assert_int_eq(sou_analyzer_new(&a, &o), SOU_OK);
+    ck_assert_ptr_nonnull(a);
+    return a;
+}
+
+static void check_rows(sou_analyzer *a, const row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        size_t len = rows[i].len ? rows[i].len : strlen(rows[i].in);
+        char *got = tu_tokens(a, rows[i].in, len);
+        ck_assert_msg(got != NULL, "row %zu: tokenize failed: %s", i, sou_error_last()->message);
+        ck_assert_msg(strcmp(got, rows[i].want) == 0, "row %zu (%s):\n got  %s\n want %s", i,
+                      rows[i].in, got, rows[i].want);
+        free(got);
+    }
+}
+
+#define CHECK_TABLE(a, t) check_rows((a), (t), sizeof(t) / sizeof((t)[0]))
+
+static const row english[] = {
+    { "Hello, World!", 0, "hello@0[0,5) world@1[7,12)" },
+    { "  The quick  brown\tfox\r\n", 0, "the@0[2,5) quick@1[6,11) brown@2[13,18) fox@3[19,22)" },
+    { "e-mail x:y", 0, "e@0[0,1) mail@1[2,6) x@2[7,8) y@3[9,10)" },
+    { "foo_bar snake_case_", 0, "foo_bar@0[0,7) snake_case_@1[8,19)" },
+    { "ALL CAPS", 0, "all@0[0,3) caps@1[4,8)" },
+    { "--- ... !!!", 0, "" },
+};
+
+static const row apostrophes[] = {
+    { "Alibaba's cloud", 0, "alibaba@0[0,9) cloud@1[10,15)" },
+    { "Alibaba\xe2\x80\x99s cloud", 0, "alibaba@0[0,11) cloud@1[12,17)" },
+    { "don't Don\xe2\x80\x99t", 0, "don't@0[0,5) don't@1[6,13)" },
+    { "'quoted' rock'n'roll", 0, "quoted@0[1,7) rock'n'roll@1[9,20)" },
+};
+
+static const row numbers[] = {
+    { "11.11 3.14 U.S. 2,000", 0, "11.11@0[0,5) 3.14@1[6,10) u.s@2[11,14) 2,000@3[16,21)" },
+    { "v1.2.3 1,299.99 12:30", 0, "v1.2.3@0[0,6) 1,299.99@1[7,15) 12@2[16,18) 30@3[19,21)" },
+    /* full-width digits fold to ASCII */
+    { "\xef\xbc\x91\xef\xbc\x97", 0, "17@0[0,6)" },
+    { "2008\xe5\xb9\xb4", 0, "2008@0[0,4) \xe5\xb9\xb4@1[4,7)" },
+};
+
+static const row simplified[] = {
+    /* 阿里巴巴的发展: ICU keeps 阿里巴巴 and 发展 as words */
+    { "\xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4\xe5\xb7\xb4\xe7\x9a\x84\xe5\x8f\x91\xe5\xb1\x95", 0,
+      "\xe9\x98\xbf@0[0,3) +\xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4\xe5\xb7\xb4@0[0,12) "
+      "\xe9\x87\x8c@1[3,6) \xe5\xb7\xb4@2[6,9) \xe5\xb7\xb4@3[9,12) \xe7\x9a\x84@4[12,15) "
+      "\xe5\x8f\x91@5[15,18) +\xe5\x8f\x91\xe5\xb1\x95@5[15,21) \xe5\xb1\x95@6[18,21)" },
+    /* 淘宝网: split into single characters by ICU, no compounds */
+    { "\xe6\xb7\x98\xe5\xae\x9d\xe7\xbd\x91", 0,
+      "\xe6\xb7\x98@0[0,3) \xe5\xae\x9d@1[3,6) \xe7\xbd\x91@2[6,9)" },
+    /* 中，国 中国: characters apart are not adjacent positions */
+    { "\xe4\xb8\xad\xef\xbc\x8c\xe5\x9b\xbd \xe4\xb8\xad\xe5\x9b\xbd", 0,
+      "\xe4\xb8\xad@0[0,3) \xe5\x9b\xbd@2[6,9) \xe4\xb8\xad@4[10,13) "
+      "+\xe4\xb8\xad\xe5\x9b\xbd@4[10,16) \xe5\x9b\xbd@5[13,16)" },
+};
+
+static const row traditional[] = {
+    /* 臺灣 without folding stays Traditional */
+    { "\xe8\x87\xba\xe7\x81\xa3", 0,
+      "\xe8\x87\xba@0[0,3) +\xe8\x87\xba\xe7\x81\xa3@0[0,6) \xe7\x81\xa3@1[3,6)" },
+};
+
+static const row mixed[] = {
+    /* Alibaba阿里巴巴 cloud */
+    { "Alibaba\xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4\xe5\xb7\xb4 cloud", 0,
+      "alibaba@0[0,7) \xe9\x98\xbf@1[7,10) +\xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4\xe5\xb7\xb4@1[7,19) "
+      "\xe9\x87\x8c@2[10,13) \xe5\xb7\xb4@3[13,16) \xe5\xb7\xb4@4[16,19) cloud@5[20,25)" },
+    /* full-width Latin: ＡＬＩＢＡＢＡ */
+    { "\xef\xbc\xa1\xef\xbc\xac\xef\xbc\xa9\xef\xbc\xa2\xef\xbc\xa1\xef\xbc\xa2\xef\xbc\xa1", 0,
+      "alibaba@0[0,21)" },
+    /* Café, decomposed café, Straße */
+    { "Caf\xc3\xa9 cafe\xcc\x81 Stra\xc3\x9f" "e", 0,
+      "caf\xc3\xa9@0[0,5) caf\xc3\xa9@1[6,12) strasse@2[13,20)" },
+};
+
+static const row scripts[] = {
+    /* emoji are symbols: no token; words around them keep their spans */
+    { "ok \xf0\x9f\x98\x80 go\xf0\x9f\x91\x8dnow", 0, "ok@0[0,2) go@1[8,10) now@2[14,17)" },
+    /* Japanese: 東京に行きます */
+    { "\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xab\xe8\xa1\x8c\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x99", 0,
+      "\xe6\x9d\xb1@0[0,3) +\xe6\x9d\xb1\xe4\xba\xac@0[0,6) \xe4\xba\xac@1[3,6) \xe3\x81\xab@2[6,9) "
+      "\xe8\xa1\x8c@3[9,12) +\xe8\xa1\x8c\xe3\x81\x8d@3[9,15) \xe3\x81\x8d@4[12,15) "
+      "\xe3\x81\xbe\xe3\x81\x99@5[15,21)" },
+    /* Korean 안녕하세요 */
+    { "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8\xec\x9a\x94", 0,
+      "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8\xec\x9a\x94@0[0,15)" },
+    /* Thai สวัสดีครับ: dictionary words */
+    { "\xe0\xb8\xaa\xe0\xb8\xa7\xe0\xb8\xb1\xe0\xb8\xaa\xe0\xb8\x94\xe0\xb8\xb5"
+      "\xe0\xb8\x84\xe0\xb8\xa3\xe0\xb8\xb1\xe0\xb8\x9a", 0,
+      "\xe0\xb8\xaa\xe0\xb8\xa7\xe0\xb8\xb1\xe0\xb8\xaa\xe0\xb8\x94\xe0\xb8\xb5@0[0,18) "
+      "\xe0\xb8\x84\xe0\xb8\xa3\xe0\xb8\xb1\xe0\xb8\x9a@1[18,30)" },
+    /* Russian: lower-cased */
+    { "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82", 0,
+      "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82@0[0,12)" },
+};
+
+static const row edge[] = {
+    { "", 0, "" },
+    /* invalid UTF-8: a stray byte, a truncated sequence, a surrogate, an overlong */
+    { "ab\xff" "cd \xe4\xb8x a\xed\xa0\x80" "b \xc0\xafz", 0,
+      "ab@0[0,2) cd@1[3,5) x@2[8,9) a@3[10,11) b@4[14,15) z@5[18,19)" },
+    /* NUL bytes separate words, in ASCII and in Han text (中\0国) */
+    { "abc\0def", 7, "abc@0[0,3) def@1[4,7)" },
+    { "\xe4\xb8\xad\0\xe5\x9b\xbd", 7, "\xe4\xb8\xad@0[0,3) \xe5\x9b\xbd@2[4,7)" },
+    /* a truncated sequence at the very end */
+    { "end\xe4\xb8", 0, "end@0[0,3)" },
+};
+
+START_TEST(test_english)
+{
+    sou_analyzer *a = make(SOU_CJK_HYBRID, "none", 0);
+    CHECK_TABLE(a, english);
+    CHECK_TABLE(a, apostrophes);
+    CHECK_TABLE(a, numbers);
+    sou_analyzer_free(a);
+}
+END_TEST
+
+START_TEST(test_chinese)
+{
+    sou_analyzer *a = make(SOU_CJK_HYBRID, NULL, 0);
+    CHECK_TABLE(a, simplified);
+    CHECK_TABLE(a, traditional);
+    CHECK_TABLE(a, mixed);
+    sou_analyzer_free(a);
+}
+END_TEST
+
+START_TEST(test_scripts)
+{
+    sou_analyzer *a = make(SOU_CJK_HYBRID, "none", 0);
+    CHECK_TABLE(a, scripts);
+    CHECK_TABLE(a, edge);
+    sou_analyzer_free(a);
+}
+END_TEST
+
+typedef struct stems {
+    char buf[512];
+} stems;
+
+static int collect_stems(const sou_token *t, void *payload)
+{
+    stems *s = payload;
+    size_t n = strlen(s->buf);
+    snprintf(s->buf + n, sizeof s->buf - n, "%s%.*s/%.*s", n ? " " : "", (int)t->term_len,
+             t->term, (int)t->stem_len, t->stem);
+    return 0;
+}
+
+START_TEST(test_stemming)
+{
+    sou_analyzer *a = make(SOU_CJK_HYBRID, NULL, 0);
+    sou_analyzer *none = make(SOU_CJK_HYBRID, "none", 0);
+    const char *text = "Shopping shops connected \xe8\xb4\xad\xe7\x89\xa9 2020";
+    stems s = { "" };
+
+    ck_assert_str_eq(sou_analyzer_options_get(a)->stemmer, "english");
+    ck_assert_int_eq(sou_analyzer_tokenize(a, text, strlen(text), collect_stems, &s), SOU_OK);
+    /* The unstemmed term stays for phrases; Han and numbers are never stemmed. */
+    ck_assert_str_eq(s.buf, "shopping/shop shops/shop connected/connect \xe8\xb4\xad/\xe8\xb4\xad "
+                            "\xe8\xb4\xad\xe7\x89\xa9/\xe8\xb4\xad\xe7\x89\xa9 "
+                            "\xe7\x89\xa9/\xe7\x89\xa9 2020/2020");
+    s.buf[0] = '\0';
+    ck_assert_int_eq(sou_analyzer_tokenize(none, "shopping", 8, collect_stems, &s), SOU_OK);
+    ck_assert_str_eq(s.buf, "shopping/shopping");
+    sou_analyzer_free(a);
+    sou_analyzer_free(none);
+}
+END_TEST
+
+START_TEST(test_modes)
+{
+    /* 阿里巴巴集团 */
+    const char *t = "\xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4\xe5\xb7\xb4\xe9\x9b\x86\xe5\x9b\xa2";
+    sou_analyzer *w = make(SOU_CJK_WORDS, NULL, 0);
+    sou_analyzer *c = make(SOU_CJK_CHARS, NULL, 0);
+    char *got;
+
+    got = tu_terms(w, t, strlen(t));
+    ck_assert_str_eq(got, "\xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4\xe5\xb7\xb4 \xe9\x9b\x86\xe5\x9b\xa2");
+    free(got);
+    got = tu_terms(c, t, strlen(t));
+    ck_assert_str_eq(got, "\xe9\x98\xbf \xe9\x87\x8c \xe5\xb7\xb4 \xe5\xb7\xb4 \xe9\x9b\x86 \xe5\x9b\xa2");
+    free(got);
+    sou_analyzer_free(w);
+    sou_analyzer_free(c);
+}
+END_TEST
+
+START_TEST(test_fold_hant)
+{
+    /* 臺灣的電腦 folds to the terms of 台湾的电脑, spans on the original */
+    const char *hant = "\xe8\x87\xba\xe7\x81\xa3\xe7\x9a\x84\xe9\x9b\xbb\xe8\x85\xa6";
+    const char *hans = "\xe5\x8f\xb0\xe6\xb9\xbe\xe7\x9a\x84\xe7\x94\xb5\xe8\x84\x91";
+    sou_analyzer *f = make(SOU_CJK_HYBRID, NULL, 1);
+    sou_analyzer *p = make(SOU_CJK_HYBRID, NULL, 0);
+    char *a = tu_tokens(f, hant, strlen(hant));
+    char *b = tu_tokens(p, hans, strlen(hans));
+
+    ck_assert_ptr_nonnull(a);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_str_eq(a, b);
+    ck_assert_ptr_nonnull(strstr(a, "+\xe5\x8f\xb0\xe6\xb9\xbe@0[0,6)"));
+    ck_assert_int_eq(sou_analyzer_options_get(f)->fold_hant, 1);
+    free(a);
+    free(b);
+    sou_analyzer_free(f);
+    sou_analyzer_free(p);
+}
+END_TEST
+
+/* Every span slices the input, and for plain lower-case ASCII words the
+ * slice is the term itself. */
+typedef struct spancheck {
+    const char *text;
+    size_t len;
+    size_t count;
+    uint32_t last_pos;
+} spancheck;
+
+static int check_span(const sou_token *t, void *payload)
+{
+    spancheck *c = payload;
+    ck_assert_uint_le(t->start, t->end);
+    ck_assert_uint_le(t->end, c->len);
+    ck_assert_uint_gt(t->end, t->start);
+    ck_assert_uint_le(t->term_len, SOU_TERM_MAX);
+    ck_assert_uint_eq(strlen(t->term), t->term_len);
+    if (c->count && !(t->flags & SOU_TOKEN_COMPOUND))
+        ck_assert_uint_gt(t->position, c->last_pos);
+    c->last_pos = t->position;
+    c->count++;
+    return 0;
+}
+
+START_TEST(test_large_input)
+{
+    /* 10 MB of mixed text made of a repeated unit with a known token count. */
+    const char *unit = "Alibaba shopping \xe6\xb7\x98\xe5\xae\x9d\xe7\xbd\x91 42. ";
+    size_t ulen = strlen(unit), reps = (10u << 20) / ulen, len = ulen * reps;
+    char *text = malloc(len);
+    sou_analyzer *a = make(SOU_CJK_HYBRID, NULL, 0);
+    spancheck c = { text, len, 0, 0 };
+
+    ck_assert_ptr_nonnull(text);
+    for (size_t i = 0; i < reps; i++)
+        memcpy(text + i * ulen, unit, ulen);
+    ck_assert_int_eq(sou_analyzer_tokenize(a, text, len, check_span, &c), SOU_OK);
+    /* alibaba, shopping, 淘, 宝, 网, 42 per unit */
+    ck_assert_uint_eq(c.count, 6 * reps);
+    free(text);
+    sou_analyzer_free(a);
+}
+END_TEST
+
+typedef struct one {
+    int n;
+    sou_token tok;
+} one;
+
+static int keep_first(const sou_token *t, void *payload)
+{
+    one *o = payload;
+    if (o->n++ == 0)
+        o->tok = *t;
+    return 0;
+}
+
+START_TEST(test_long_token)
+{
+    /* a 100 KB word: cut to the term limit on a character boundary, span whole */
+    size_t n = 100 * 1024;
+    char *text = malloc(n);
+    sou_analyzer *a = make(SOU_CJK_HYBRID, "none", 0);
+    one o = { 0, { 0 } };
+
+    ck_assert_ptr_nonnull(text);
+    text[0] = 'x';
+    for (size_t i = 1; i + 1 < n; i += 2) {
+        text[i] = '\xc3';
+        text[i + 1] = '\xa9'; /* é */
+    }
+    text[n - 1] = 'y';
+    ck_assert_int_eq(sou_analyzer_tokenize(a, text, n, keep_first, &o), SOU_OK);
+    ck_assert_int_eq(o.n, 1);
+    ck_assert_uint_eq(o.tok.start, 0);
+    ck_assert_uint_eq(o.tok.end, n);
+    /* 1 + 2k bytes: byte 200 would split an é, so 199 */
+    ck_assert_uint_eq(o.tok.term_len, 199);
+    ck_assert(o.tok.flags & SOU_TOKEN_TRUNCATED);
+
+    memset(text, 'a', n);
+    o.n = 0;
+    ck_assert_int_eq(sou_analyzer_tokenize(a, text, n, keep_first, &o), SOU_OK);
+    ck_assert_int_eq(o.n, 1);
+    ck_assert_uint_eq(o.tok.term_len, SOU_TERM_MAX);
+    ck_assert_uint_eq(o.tok.end, n);
+    free(text);
+    sou_analyzer_free(a);
+}
+END_TEST
+
+static int stop_at_second(const sou_token *t, void *payload)
+{
+    int *n = payload;
+    (void)t;
+    return ++*n == 2 ? 7 : 0;
+}
+
+START_TEST(test_callback_stop)
+{
+    sou_analyzer *a = make(SOU_CJK_HYBRID, NULL, 0);
+    int n = 0;
+    ck_assert_int_eq(sou_analyzer_tokenize(a, "one two three", 13, stop_at_second, &n), 7);
+    ck_assert_int_eq(n, 2);
+    sou_analyzer_free(a);
+}
+END_TEST
+
+/* ------------------------------------------------- the ASCII fast path */
+
+/* Both paths must give the same tokens. */
+static void same_both_ways(sou_analyzer *fast, sou_analyzer *icu, const char *s, size_t n)
+{
+    char *x = tu_tokens(fast, s, n);
+    char *y = tu_tokens(icu, s, n);
+    ck_assert_ptr_nonnull(x);
+    ck_assert_ptr_nonnull(y);
+    ck_assert_msg(strcmp(x, y) == 0, "fast path differs on \"%.*s\":\n fast %s\n icu  %s",
+                  (int)n, s, x, y);
+    free(x);
+    free(y);
+}
+
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
+START_TEST(test_fast_path_random_ascii)
+{
+    /* Characters chosen to exercise the joining rules. */
+    static const char alphabet[] = "aZ09._',;:@- \t\r\n!x1";
+    sou_analyzer *fast = make(SOU_CJK_HYBRID, NULL, 0);
+    sou_analyzer *icu = make(SOU_CJK_HYBRID, NULL, 0);
+    uint64_t seed = 0x9E3779B97F4A7C15ULL;
+    char buf[64];
+
+    sou__analyzer_set_fast_ascii(icu, 0);
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t n = 1 + rng_next(&seed) % (sizeof buf - 1);
+        for (size_t i = 0; i < n; i++)
+            buf[i] = alphabet[rng_next(&seed) % (sizeof alphabet - 1)];
+        same_both_ways(fast, icu, buf, n);
+    }
+    /* every printable ASCII pair and triple around a letter and a digit */
+    for (int c1 = 32; c1 < 127; c1++) {
+        for (int c2 = 32; c2 < 127; c2++) {
+            char t[6] = { 'a', (char)c1, (char)c2, '1', (char)c1, 'b' };
+            same_both_ways(fast, icu, t, sizeof t);
+        }
+    }
+    sou_analyzer_free(fast);
+    sou_analyzer_free(icu);
+}
+END_TEST
+
+START_TEST(test_fast_path_random_mixed)
+{
+    /* ASCII runs of all lengths next to non-ASCII words, marks and spaces. */
+    static const char *pieces[] = {
+        "a", "Zed", " ", "  ", ".", "'", "1", "2.5", "_", "\n",
+        "\xe4\xb8\xad", "\xe6\x96\x87", "\xc3\xa9", "\xcc\x81", "\xe2\x80\x99",
+        "\xef\xbc\xa1", "\xe3\x80\x82", "\xf0\x9f\x98\x80", "\xe2\x80\x8d", "\xd0\xb4",
+        "the quick brown fox jumps over the lazy dog and keeps on running ",
+    };
+    sou_analyzer *fast = make(SOU_CJK_HYBRID, NULL, 0);
+    sou_analyzer *icu = make(SOU_CJK_HYBRID, NULL, 0);
+    uint64_t seed = 12345;
+    char buf[1024];
+
+    sou__analyzer_set_fast_ascii(icu, 0);
+    for (int iter = 0; iter < 5000; iter++) {
+        size_t n = 0, k = 1 + rng_next(&seed) % 24;
+        for (size_t i = 0; i < k; i++) {
+            const char *p = pieces[rng_next(&seed) % (sizeof pieces / sizeof pieces[0])];
+            size_t m = strlen(p);
+            if (n + m > sizeof buf)
+                break;
+            memcpy(buf + n, p, m);
+            n += m;
+        }
+        same_both_ways(fast, icu, buf, n);
+    }
+    sou_analyzer_free(fast);
+    sou_analyzer_free(icu);
+}
+END_TEST
+
+/* With SOU_CORPUS_DIR set (ctest sets it when ../shared/corpus exists):
+ * the fast path equals ICU over every line of the English novels and the
+ * mixed seeds. */
+static void diff_file(sou_analyzer *fast, sou_analyzer *icu, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t n;
+    long lines = 0;
+
+    ck_assert_msg(f != NULL, "cannot open %s", path);
+    while ((n = getline(&line, &cap, f)) > 0) {
+        same_both_ways(fast, icu, line, (size_t)n);
+        lines++;
+    }
+    ck_assert_int_gt(lines, 0);
+    free(line);
+    fclose(f);
+}
+
+START_TEST(test_fast_path_corpus)
+{
+    static const char *files[] = {
+        "en/pg1342.txt", "en/pg2641.txt", "en/pg2701.txt", "en/pg37106.txt",
+        "en/pg64317.txt", "en/pg84.txt", "seeds/000_ab075edec9acc55e.txt",
+        "seeds/001_b73d9ef0c0ba2db4.txt", "seeds/002_08b5d9fdbbac5227.txt",
+        "seeds/003_8ad93edf585f1e34.txt", "seeds/004_7254f6153017d3c5.txt",
+    };
+    const char *dir = getenv("SOU_CORPUS_DIR");
+    sou_analyzer *fast, *icu;
+    char path[4096];
+
+    if (!dir || !*dir)
+        return; /* registered as its own ctest only where the corpus exists */
+    fast = make(SOU_CJK_HYBRID, NULL, 0);
+    icu = make(SOU_CJK_HYBRID, NULL, 0);
+    sou__analyzer_set_fast_ascii(icu, 0);
+    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[i]);
+        diff_file(fast, icu, path);
+    }
+    sou_analyzer_free(fast);
+    sou_analyzer_free(icu);
+}
+END_TEST
+
+/* ------------------------------------------------------------- errors */
+
+START_TEST(test_errors)
+{
+    sou_analyzer_options o = SOU_ANALYZER_OPTIONS_INIT;
+    sou_analyzer *a = (sou_analyzer *)&o;
+    sou_cjk_mode m;
+
+    ck_assert_int_eq(sou_analyzer_new(NULL, NULL), SOU_EINVAL);
+    o.stemmer = "klingon";
+    ck_assert_int_eq(sou_analyzer_new(&a, &o), SOU_EINVAL);
+    ck_assert_ptr_null(a);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "klingon"));
+    o.stemmer = NULL;
+    o.cjk = (sou_cjk_mode)9;
+    ck_assert_int_eq(sou_analyzer_new(&a, &o), SOU_EINVAL);
+    o.cjk = SOU_CJK_HYBRID;
+    o.version = 99;
+    ck_assert_int_eq(sou_analyzer_new(&a, &o), SOU_EINVAL);
+    ck_assert_int_eq(sou_analyzer_new(&a, NULL), SOU_OK);
+    ck_assert_int_eq(sou_analyzer_tokenize(a, NULL, 3, keep_first, NULL), SOU_EINVAL);
+    ck_assert_int_eq(sou_analyzer_tokenize(a, "x", 1, NULL, NULL), SOU_EINVAL);
+    ck_assert_int_eq(sou_analyzer_tokenize(a, NULL, 0, keep_first, NULL), SOU_OK);
+    ck_assert_int_eq(sou_cjk_mode_parse("words", &m), SOU_OK);
+    ck_assert_int_eq(m, SOU_CJK_WORDS);
+    ck_assert_int_eq(sou_cjk_mode_parse("bigrams", &m), SOU_EINVAL);
+    ck_assert_ptr_null(sou_cjk_mode_name((sou_cjk_mode)9));
+    ck_assert_str_eq(sou_token_kind_name(SOU_TOKEN_IDEOGRAPHIC), "ideographic");
+    sou_analyzer_free(a);
+    sou_analyzer_free(NULL);
+}
+END_TEST
+
+START_TEST(test_clone)
+{
+    sou_analyzer *a = make(SOU_CJK_WORDS, "none", 1), *b = NULL;
+    const char *t = "Shops \xe8\x87\xba\xe7\x81\xa3";
+    char *x, *y;
+
+    ck_assert_int_eq(sou_analyzer_clone(&b, a), SOU_OK);
+    ck_assert_int_eq(sou_analyzer_options_get(b)->cjk, SOU_CJK_WORDS);
+    ck_assert_str_eq(sou_analyzer_options_get(b)->stemmer, "none");
+    x = tu_tokens(a, t, strlen(t));
+    y = tu_tokens(b, t, strlen(t));
+    ck_assert_str_eq(x, y);
+    free(x);
+    free(y);
+    sou_analyzer_free(a);
+    sou_analyzer_free(b);
+}
+END_TEST
+
+START_TEST(test_alloc_failure)
+{
+    /* Fail each allocation in turn: every failure is SOU_ENOMEM, nothing leaks. */
+    const char *t = "Shopping \xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4\xe5\xb7\xb4 caf\xc3\xa9";
+    int saw_ok = 0;
+    for (long k = 0; k < 64 && !saw_ok; k++) {
+        sou_analyzer *a = NULL;
+        int rc;
+        sou__alloc_fail_after(k, 0);
+        rc = sou_analyzer_new(&a, NULL);
+        if (rc == SOU_OK) {
+            char *toks = NULL;
+            rc = sou_analyzer_tokenize(a, t, strlen(t), keep_first, &(one){ 0, { 0 } });
+            if (rc == SOU_OK) {
+                sou__alloc_fail_after(-1, 0);
+                toks = tu_terms(a, t, strlen(t));
+                ck_assert_ptr_nonnull(toks);
+                free(toks);
+                saw_ok = 1;
+            }
+        } else {
+            ck_assert_ptr_null(a);
+        }
+        sou__alloc_fail_after(-1, 0);
+        ck_assert_msg(rc == SOU_OK || rc == SOU_ENOMEM, "k=%ld rc=%d", k, rc);
+        if (rc == SOU_ENOMEM)
+            ck_assert_int_eq(sou_error_last()->code, SOU_ENOMEM);
+        sou_analyzer_free(a);
+    }
+    ck_assert(saw_ok);
+}
+END_TEST
+
+Suite *sou_analyzer_suite(void)
+{
+    Suite *s = suite_create("analyzer");
+    TCase *core = tcase_create("core");
+    TCase *limits = tcase_create("limits");
+    TCase *fast = tcase_create("fastpath");
+    TCase *errors = tcase_create("errors");
+    TCase *corpus = tcase_create("corpus");
+
+    tcase_add_test(core, test_english);
+    tcase_add_test(core, test_chinese);
+    tcase_add_test(core, test_scripts);
+    tcase_add_test(core, test_stemming);
+    tcase_add_test(core, test_modes);
+    tcase_add_test(core, test_fold_hant);
+    tcase_add_test(core, test_callback_stop);
+    tcase_add_test(core, test_clone);
+    tcase_add_test(limits, test_large_input);
+    tcase_add_test(limits, test_long_token);
+    tcase_set_timeout(limits, 120);
+    tcase_add_test(fast, test_fast_path_random_ascii);
+    tcase_add_test(fast, test_fast_path_random_mixed);
+    tcase_set_timeout(fast, 300);
+    tcase_add_test(errors, test_errors);
+    tcase_add_test(errors, test_alloc_failure);
+    tcase_add_test(corpus, test_fast_path_corpus);
+    tcase_set_timeout(corpus, 600);
+    suite_add_tcase(s, core);
+    suite_add_tcase(s, limits);
+    suite_add_tcase(s, fast);
+    suite_add_tcase(s, errors);
+    suite_add_tcase(s, corpus);
+    return s;
+}

@@ -1,0 +1,15 @@
+/* suites.h: every Check suite of the runner; one per lib module. */
+#ifndef SOU_TESTS_SUITES_H
+#define SOU_TESTS_SUITES_H
+
+#include <check.h>
+
+Suite *sou_error_suite(void);
+Suite *sou_analyzer_suite(void);
+Suite *sou_doc_suite(void);
+Suite *sou_index_suite(void);
+Suite *sou_query_suite(void);
+Suite *sou_search_suite(void);
+Suite *sou_snippet_suite(void);
+
+#endif
