@@ -1,0 +1,91 @@
+/* cli.h: what the sou command's subcommands share. */
+#ifndef SOU_CLI_H
+#define SOU_CLI_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <jansson.h>
+
+#include "sou.h"
+
+/* Exit statuses of every subcommand. */
+#define CLI_OK 0
+#define CLI_FAIL 1  /* the work failed, or some input was skipped */
+#define CLI_USAGE 2 /* bad options or arguments */
+
+/* Settings given before the subcommand. */
+typedef struct cli_global {
+    const char *db; /* -d DIR, else $SOU_DB, else NULL */
+} cli_global;
+
+/* Each subcommand gets argv with argv[0] its own name; it returns an exit
+ * status. */
+int cmd_tokenize(const cli_global *g, int argc, char **argv);
+int cmd_index(const cli_global *g, int argc, char **argv);
+int cmd_search(const cli_global *g, int argc, char **argv);
+int cmd_get(const cli_global *g, int argc, char **argv);
+int cmd_delete(const cli_global *g, int argc, char **argv);
+int cmd_stats(const cli_global *g, int argc, char **argv);
+
+/* "sou: " + printf-style message + newline on stderr. */
+void cli_warn(const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 1, 2)))
+#endif
+    ;
+
+/* Reports the library's last error; returns CLI_FAIL. */
+int cli_lib_error(void);
+
+/* Reports a usage error and points at `sou CMD --help`; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+/* Reports an option getopt_long already complained about; returns CLI_USAGE. */
+int cli_usage_hint(const char *cmd);
+
+/* Resets getopt_long for a fresh argument vector. */
+void cli_getopt_reset(void);
+
+/* Parses a whole decimal number into *out; 0 on success, -1 otherwise. */
+int cli_parse_size(const char *s, size_t *out);
+
+/* Fills *out with the analyzer options named on the command line:
+ * cjk ("hybrid", "words", "chars" or NULL), stemmer (NULL: default),
+ * fold_hant. Returns 0, or -1 after reporting a usage error. */
+int cli_analyzer_options(const char *cmd, const char *cjk, const char *stemmer, int fold_hant,
+                         sou_analyzer_options *out);
+
+/* Opens the index named by g->db with flags; reports failures. Returns
+ * CLI_OK, CLI_USAGE (no directory given) or CLI_FAIL. */
+int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
+                   const sou_analyzer_options *aopts, sou_index **out);
+
+/* Reads all of fp into a malloc'd buffer (NUL-terminated); NULL on error
+ * with errno set. */
+char *cli_read_all(FILE *fp, size_t *len);
+
+/* Joins argv[0..argc) with single spaces into a malloc'd string. */
+char *cli_join_args(int argc, char **argv, size_t *len);
+
+/* A JSON string of len bytes of text: invalid UTF-8 is replaced by U+FFFD,
+ * since JSON strings must be valid Unicode. NULL when out of memory. */
+json_t *cli_json_text(const char *text, size_t len);
+
+/* Adds every stored field of doc to obj, skipping names listed in skip
+ * (NULL-terminated, may be NULL); a name stored more than once becomes an
+ * array. Returns 0 or -1 when out of memory. */
+int cli_json_add_fields(json_t *obj, const sou_doc *doc, const char *const *skip);
+
+/* Writes a JSON value and a newline to stdout; returns CLI_OK or CLI_FAIL. */
+int cli_json_print(json_t *value);
+
+/* Finishes with stdout: reports a write error (a full disk, a closed pipe)
+ * as CLI_FAIL; otherwise returns status. */
+int cli_finish(int status);
+
+#endif

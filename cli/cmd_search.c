@@ -1,0 +1,234 @@
+/* cmd_search.c: sou search, a query against an index. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+/* Markers around matches when the output is not a coloured terminal. */
+#define PLAIN_HL_START "["
+#define PLAIN_HL_END "]"
+/* Bold yellow, and the reset. */
+#define COLOR_HL_START "\033[1;33m"
+#define COLOR_HL_END "\033[0m"
+#define COLOR_BOLD "\033[1m"
+#define COLOR_RESET "\033[0m"
+
+static void usage(FILE *out)
+{
+    fputs("Usage: sou [-d DIR] search [OPTIONS] [--] QUERY...\n"
+          "Search the index in DIR. The words of QUERY are joined by spaces.\n"
+          "Options come before the query: from its first word on, everything\n"
+          "(like -word, which excludes a word) is part of the query; '--' ends\n"
+          "the options explicitly.\n"
+          "\n"
+          "Options:\n"
+          "  --json          print one JSON object with every hit\n"
+          "  --limit N       show N hits (default 10)\n"
+          "  --offset N      skip the first N hits\n"
+          "  --or            match any word rather than every word\n"
+          "  --sort NAME     order by the value NAME, largest first\n"
+          "  --ascending     with --sort: smallest first\n"
+          "  --field NAME    take snippets from the field NAME (default: body)\n"
+          "  --explain       also show how the query was understood\n"
+          "  -h, --help      show this help and exit\n"
+          "\n"
+          "Query syntax: words (all must match unless --or); \"exact phrases\";\n"
+          "AND, OR, NOT, +word, -word; parentheses; field:word and\n"
+          "field:\"a phrase\"; prefix*. Chinese text matches as a substring.\n"
+          "\n"
+          "Each hit shows 'RANK. ID  (SCORE)', its title and a snippet. Matches in\n"
+          "the snippet are shown in bold yellow on a terminal, and between\n"
+          "'" PLAIN_HL_START "' and '" PLAIN_HL_END "' otherwise or when NO_COLOR is set.\n"
+          "Exit status: 0 (also without hits), 1 on failure, 2 on a usage error.\n",
+          out);
+}
+
+/* Writes len bytes of s on one line: line breaks and tabs become spaces. */
+static void put_line(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++) {
+        char c = s[i];
+        putchar(c == '\n' || c == '\r' || c == '\t' ? ' ' : c);
+    }
+}
+
+static int print_human(const sou_results *res, int color, const char *explain)
+{
+    size_t n = sou_results_count(res);
+    uint64_t total = sou_results_total(res);
+
+    if (explain)
+        printf("query: %s\n\n", explain);
+    for (size_t i = 0; i < n; i++) {
+        size_t id_len, title_len, snippet_len;
+        const char *id = sou_results_id(res, i, &id_len);
+        const char *title = sou_results_field(res, i, "title", &title_len);
+        const char *snippet = sou_results_snippet(res, i, &snippet_len);
+
+        printf("%zu. %s", sou_results_rank(res, i) + 1, color ? COLOR_BOLD : "");
+        put_line(id, id_len);
+        printf("%s  (%.3f)\n", color ? COLOR_RESET : "", sou_results_score(res, i));
+        if (title) {
+            fputs("   ", stdout);
+            put_line(title, title_len);
+            putchar('\n');
+        }
+        if (snippet_len) {
+            fputs("   ", stdout);
+            put_line(snippet, snippet_len);
+            putchar('\n');
+        }
+        putchar('\n');
+    }
+    if (n > 0)
+        printf("hits %zu-%zu of about %llu\n", sou_results_rank(res, 0) + 1,
+               sou_results_rank(res, n - 1) + 1, (unsigned long long)total);
+    else if (total == 0)
+        fputs("no hits\n", stdout);
+    else
+        printf("no hits shown (about %llu in all)\n", (unsigned long long)total);
+    return CLI_OK;
+}
+
+static json_t *hit_json(const sou_results *res, size_t i)
+{
+    static const char *const reserved[] = { "id", "rank", "score", "title", "snippet", NULL };
+    json_t *hit = json_object();
+    const char *s;
+    size_t len;
+
+    if (!hit)
+        return NULL;
+    s = sou_results_id(res, i, &len);
+    if (json_object_set_new(hit, "id", cli_json_text(s, len)) != 0 ||
+        json_object_set_new(hit, "rank", json_integer((json_int_t)sou_results_rank(res, i) + 1)) !=
+            0 ||
+        json_object_set_new(hit, "score", json_real(sou_results_score(res, i))) != 0)
+        goto fail;
+    s = sou_results_field(res, i, "title", &len);
+    if (json_object_set_new(hit, "title", s ? cli_json_text(s, len) : json_string("")) != 0)
+        goto fail;
+    s = sou_results_snippet(res, i, &len);
+    if (json_object_set_new(hit, "snippet", cli_json_text(s, len)) != 0)
+        goto fail;
+    if (cli_json_add_fields(hit, sou_results_doc(res, i), reserved) != 0)
+        goto fail;
+    return hit;
+fail:
+    json_decref(hit);
+    return NULL;
+}
+
+static int print_json(const sou_results *res, const char *query, size_t query_len,
+                      const char *explain)
+{
+    json_t *root = json_object(), *hits = json_array();
+    size_t n = sou_results_count(res);
+    int rc;
+
+    if (!root || !hits ||
+        json_object_set_new(root, "query", cli_json_text(query, query_len)) != 0 ||
+        (explain && json_object_set_new(root, "explain", cli_json_text(explain, strlen(explain))) !=
+                        0) ||
+        json_object_set_new(root, "total", json_integer((json_int_t)sou_results_total(res))) != 0)
+        goto oom;
+    for (size_t i = 0; i < n; i++)
+        if (json_array_append_new(hits, hit_json(res, i)) != 0)
+            goto oom;
+    rc = json_object_set_new(root, "hits", hits);
+    hits = NULL;
+    if (rc != 0)
+        goto oom;
+    rc = cli_json_print(root);
+    json_decref(root);
+    return rc;
+oom:
+    json_decref(hits);
+    json_decref(root);
+    cli_warn("out of memory");
+    return CLI_FAIL;
+}
+
+int cmd_search(const cli_global *g, int argc, char **argv)
+{
+    enum {
+        OPT_JSON = 256, OPT_LIMIT, OPT_OFFSET, OPT_OR, OPT_SORT, OPT_ASC, OPT_FIELD, OPT_EXPLAIN
+    };
+    static const struct option longopts[] = {
+        { "json", no_argument, NULL, OPT_JSON },
+        { "limit", required_argument, NULL, OPT_LIMIT },
+        { "offset", required_argument, NULL, OPT_OFFSET },
+        { "or", no_argument, NULL, OPT_OR },
+        { "sort", required_argument, NULL, OPT_SORT },
+        { "ascending", no_argument, NULL, OPT_ASC },
+        { "field", required_argument, NULL, OPT_FIELD },
+        { "explain", no_argument, NULL, OPT_EXPLAIN },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    sou_search_options opts;
+    int json = 0, explain = 0, color, c, rc;
+    sou_index *index = NULL;
+    sou_results *res = NULL;
+    char *query, *explained = NULL;
+    const char *no_color;
+    size_t query_len;
+
+    sou_search_options_init(&opts, SOU_SEARCH_OPTIONS_VERSION);
+    /* "+": the first query word ends the options, so "-word" needs no "--". */
+    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+        switch (c) {
+        case OPT_JSON: json = 1; break;
+        case OPT_LIMIT:
+            if (cli_parse_size(optarg, &opts.limit) != 0)
+                return cli_usage_error("search", "--limit: not a number: '%s'", optarg);
+            break;
+        case OPT_OFFSET:
+            if (cli_parse_size(optarg, &opts.offset) != 0)
+                return cli_usage_error("search", "--offset: not a number: '%s'", optarg);
+            break;
+        case OPT_OR: opts.default_op = SOU_OP_OR; break;
+        case OPT_SORT: opts.sort_by = optarg; break;
+        case OPT_ASC: opts.flags |= SOU_SEARCH_SORT_ASCENDING; break;
+        case OPT_FIELD: opts.snippet_field = optarg; break;
+        case OPT_EXPLAIN: explain = 1; break;
+        case 'h':
+            usage(stdout);
+            return cli_finish(CLI_OK);
+        default:
+            return cli_usage_hint("search");
+        }
+    }
+    if (optind >= argc)
+        return cli_usage_error("search", "no query");
+    no_color = getenv("NO_COLOR");
+    color = !json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
+    opts.hl_start = color ? COLOR_HL_START : PLAIN_HL_START;
+    opts.hl_end = color ? COLOR_HL_END : PLAIN_HL_END;
+    query = cli_join_args(argc - optind, argv + optind, &query_len);
+    if (!query) {
+        cli_warn("out of memory");
+        return CLI_FAIL;
+    }
+    rc = cli_index_open(g, "search", SOU_INDEX_READONLY, NULL, &index);
+    if (rc != CLI_OK) {
+        free(query);
+        return rc;
+    }
+    if (explain && sou_index_explain(index, query, query_len, &opts, &explained) != SOU_OK)
+        rc = cli_lib_error();
+    else if (sou_index_search(index, query, query_len, &opts, &res) != SOU_OK)
+        rc = cli_lib_error();
+    else if (json)
+        rc = print_json(res, query, query_len, explained);
+    else
+        rc = print_human(res, color, explained);
+    sou_results_free(res);
+    sou_free(explained);
+    sou_index_close(index);
+    free(query);
+    return cli_finish(rc);
+}

@@ -1,0 +1,301 @@
+/* util.c: errors, option helpers, input and JSON output shared by the subcommands. */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(stdout);
+    fputs("sou: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+int cli_lib_error(void)
+{
+    cli_warn("%s", sou_error_last()->message);
+    return CLI_FAIL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fputs("sou: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return cli_usage_hint(cmd);
+}
+
+int cli_usage_hint(const char *cmd)
+{
+    if (cmd)
+        fprintf(stderr, "Try 'sou %s --help' for more information.\n", cmd);
+    else
+        fputs("Try 'sou --help' for more information.\n", stderr);
+    return CLI_USAGE;
+}
+
+void cli_getopt_reset(void)
+{
+    /* glibc re-initialises its internal state (and the GNU "+"/"-" modes)
+     * only when optind is 0. */
+    optind = 0;
+    opterr = 1;
+}
+
+int cli_parse_size(const char *s, size_t *out)
+{
+    char *end;
+    unsigned long long v;
+
+    /* strtoull accepts a sign and wraps "-1" to a huge number. */
+    if (!s || *s < '0' || *s > '9')
+        return -1;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || *end || v > SIZE_MAX)
+        return -1;
+    *out = (size_t)v;
+    return 0;
+}
+
+int cli_analyzer_options(const char *cmd, const char *cjk, const char *stemmer, int fold_hant,
+                         sou_analyzer_options *out)
+{
+    sou_analyzer_options_init(out, SOU_ANALYZER_OPTIONS_VERSION);
+    if (cjk && sou_cjk_mode_parse(cjk, &out->cjk) != SOU_OK) {
+        cli_usage_error(cmd, "unknown CJK mode '%s' (hybrid, words or chars)", cjk);
+        return -1;
+    }
+    out->stemmer = stemmer;
+    out->fold_hant = fold_hant;
+    return 0;
+}
+
+int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
+                   const sou_analyzer_options *aopts, sou_index **out)
+{
+    sou_index_options opts;
+
+    *out = NULL;
+    if (!g->db || !*g->db)
+        return cli_usage_error(cmd, "no index directory: give -d DIR or set SOU_DB");
+    sou_index_options_init(&opts, SOU_INDEX_OPTIONS_VERSION);
+    opts.flags = flags;
+    opts.analyzer = aopts;
+    if (sou_index_open(out, g->db, &opts) != SOU_OK)
+        return cli_lib_error();
+    return CLI_OK;
+}
+
+char *cli_read_all(FILE *fp, size_t *len)
+{
+    size_t cap = 65536, n = 0;
+    char *buf = malloc(cap);
+
+    if (!buf)
+        return NULL;
+    for (;;) {
+        size_t got = fread(buf + n, 1, cap - n - 1, fp);
+        n += got;
+        if (got == 0) {
+            if (ferror(fp)) {
+                int e = errno;
+                free(buf);
+                errno = e ? e : EIO;
+                return NULL;
+            }
+            break;
+        }
+        if (cap - n - 1 == 0) {
+            char *bigger;
+            if (cap > SIZE_MAX / 2) {
+                free(buf);
+                errno = ENOMEM;
+                return NULL;
+            }
+            bigger = realloc(buf, cap * 2);
+            if (!bigger) {
+                free(buf);
+                errno = ENOMEM;
+                return NULL;
+            }
+            buf = bigger;
+            cap *= 2;
+        }
+    }
+    buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+char *cli_join_args(int argc, char **argv, size_t *len)
+{
+    size_t n = 0;
+    char *out, *p;
+
+    for (int i = 0; i < argc; i++)
+        n += strlen(argv[i]) + 1;
+    out = malloc(n + 1);
+    if (!out)
+        return NULL;
+    p = out;
+    for (int i = 0; i < argc; i++) {
+        size_t l = strlen(argv[i]);
+        if (i > 0)
+            *p++ = ' ';
+        memcpy(p, argv[i], l);
+        p += l;
+    }
+    *p = '\0';
+    *len = (size_t)(p - out);
+    return out;
+}
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0 when the
+ * bytes there are not one: overlong forms, surrogates and code points past
+ * U+10FFFF are invalid, as jansson counts them. */
+static size_t utf8_seq_len(const unsigned char *s, size_t n)
+{
+    unsigned char c = s[0];
+    size_t len;
+    uint32_t cp;
+
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, cp = c & 0x07;
+    else
+        return 0;
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (s[i] & 0x3F);
+    }
+    if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+        (cp >= 0xD800 && cp <= 0xDFFF))
+        return 0;
+    return len;
+}
+
+json_t *cli_json_text(const char *text, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)text;
+    size_t i = 0, o = 0;
+    char *fixed;
+    json_t *out;
+
+    while (i < len) {
+        size_t l = utf8_seq_len(s + i, len - i);
+        if (!l)
+            break;
+        i += l;
+    }
+    if (i == len)
+        return json_stringn(text, len);
+    /* Each bad byte becomes the three bytes of U+FFFD. */
+    if (len > (SIZE_MAX - 1) / 3)
+        return NULL;
+    fixed = malloc(len * 3 + 1);
+    if (!fixed)
+        return NULL;
+    for (i = 0; i < len;) {
+        size_t l = utf8_seq_len(s + i, len - i);
+        if (l) {
+            memcpy(fixed + o, s + i, l);
+            o += l;
+            i += l;
+        } else {
+            memcpy(fixed + o, "\xEF\xBF\xBD", 3);
+            o += 3;
+            i++;
+        }
+    }
+    out = json_stringn(fixed, o);
+    free(fixed);
+    return out;
+}
+
+static int name_skipped(const char *name, const char *const *skip)
+{
+    for (; skip && *skip; skip++)
+        if (strcmp(name, *skip) == 0)
+            return 1;
+    return 0;
+}
+
+int cli_json_add_fields(json_t *obj, const sou_doc *doc, const char *const *skip)
+{
+    size_t count = sou_doc_field_count(doc);
+
+    for (size_t i = 0; i < count; i++) {
+        const char *name, *text;
+        size_t len;
+        json_t *v, *old;
+
+        if (sou_doc_field_at(doc, i, &name, &text, &len) != SOU_OK || name_skipped(name, skip))
+            continue;
+        v = cli_json_text(text, len);
+        if (!v)
+            return -1;
+        old = json_object_get(obj, name);
+        if (!old) {
+            if (json_object_set_new(obj, name, v) != 0)
+                return -1;
+        } else if (json_is_array(old)) {
+            if (json_array_append_new(old, v) != 0)
+                return -1;
+        } else {
+            json_t *arr = json_array();
+            if (!arr || json_array_append(arr, old) != 0 || json_array_append_new(arr, v) != 0 ||
+                json_object_set_new(obj, name, arr) != 0) {
+                json_decref(arr);
+                return -1;
+            }
+        }
+    }
+    return 0;
+}
+
+int cli_json_print(json_t *value)
+{
+    if (!value) {
+        cli_warn("out of memory");
+        return CLI_FAIL;
+    }
+    /* Six significant digits keep scores readable; object keys stay in the
+     * order they were set. */
+    if (json_dumpf(value, stdout, JSON_INDENT(2) | JSON_REAL_PRECISION(6)) != 0 ||
+        fputc('\n', stdout) == EOF) {
+        cli_warn("cannot write the output: %s", strerror(errno));
+        return CLI_FAIL;
+    }
+    return CLI_OK;
+}
+
+int cli_finish(int status)
+{
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        cli_warn("cannot write the output: %s", strerror(errno));
+        return CLI_FAIL;
+    }
+    return status;
+}
