@@ -425,7 +425,7 @@ SOU_API int sou_index_reopen(sou_index *index);
 typedef struct sou_index_stats {
     uint64_t doc_count;     /**< documents */
     uint64_t term_count;    /**< distinct terms */
-    uint64_t total_length;  /**< positional terms over all documents */
+    uint64_t total_length;  /**< sum of document lengths: term occurrences times field weight, every term form counted */
     uint64_t size_bytes;    /**< bytes on disk */
     sou_analyzer_options analyzer; /**< settings; stemmer borrowed from the index */
     const char *icu_version;       /**< ICU version the index was built with; borrowed */

@@ -1,0 +1,772 @@
+/* index.c: opening an index, and adding, replacing and fetching documents. */
+#define _POSIX_C_SOURCE 200809L
+#include "index.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <unicode/uversion.h>
+
+#include "alloc.h"
+#include "doc.h"
+#include "error.h"
+#include "terms.h"
+
+/* The metadata that makes a Xapian database a sou index. */
+#define META_FORMAT "sou.format"
+#define META_CJK "sou.analyzer.cjk"
+#define META_STEMMER "sou.analyzer.stemmer"
+#define META_FOLD_HANT "sou.analyzer.fold_hant"
+#define META_ICU "sou.icu_version"
+#define META_FIELDS "sou.fields"
+#define META_VALUES "sou.values"
+#define FORMAT_VERSION "1"
+
+#define FLUSH_DEFAULT 10000
+/* Empty positions between two fields, so no phrase spans them. */
+#define FIELD_GAP 100
+
+int sou_index_options_init(sou_index_options *opts, unsigned int version)
+{
+    const sou_index_options defaults = SOU_INDEX_OPTIONS_INIT;
+
+    if (!opts)
+        return sou__error_set(SOU_EINVAL, "sou_index_options_init: opts is NULL");
+    if (version != SOU_INDEX_OPTIONS_VERSION)
+        return sou__error_set(SOU_EINVAL, "unknown index options version %u", version);
+    *opts = defaults;
+    return SOU_OK;
+}
+
+/* ---- names of fields and values */
+
+static void names_free(char **names, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sou__free(names[i]);
+    sou__free(names);
+}
+
+static long names_find(char *const *names, size_t n, const char *name, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(names[i]) == len && memcmp(names[i], name, len) == 0)
+            return (long)i;
+    return -1;
+}
+
+/* Read a newline-separated list of names from metadata key. */
+static int names_load(sou__xdb *db, const char *key, char ***out, size_t *nout, size_t *capout)
+{
+    char *s = NULL, **names = NULL;
+    size_t len = 0, n = 0, cap = 0;
+    int rc;
+
+    rc = sou__xdb_get_metadata(db, key, &s, &len);
+    if (rc)
+        return rc;
+    for (size_t i = 0; s && i < len;) {
+        size_t j = i;
+        char *name;
+
+        while (j < len && s[j] != '\n')
+            j++;
+        if (j > i) {
+            if (!sou__name_valid(s + i, j - i)) {
+                rc = sou__error_set(SOU_ECORRUPT, "bad name in index metadata '%s'", key);
+                goto fail;
+            }
+            if ((rc = sou__grow((void **)&names, &cap, n + 1, sizeof *names)))
+                goto fail;
+            if (!(name = sou__strndup(s + i, j - i))) {
+                rc = SOU_ENOMEM;
+                goto fail;
+            }
+            names[n++] = name;
+        }
+        i = j + 1;
+    }
+    sou__free(s);
+    *out = names;
+    *nout = n;
+    *capout = cap;
+    return SOU_OK;
+fail:
+    names_free(names, n);
+    sou__free(s);
+    return rc;
+}
+
+/* Reload both lists from the database: after a reopen, or after a cancelled
+ * transaction took back names registered in it. */
+static int index_load_names(sou_index *index)
+{
+    char **fields = NULL, **values = NULL;
+    size_t nf = 0, cf = 0, nv = 0, cv = 0;
+    int rc;
+
+    if ((rc = names_load(index->db, META_FIELDS, &fields, &nf, &cf)))
+        return rc;
+    if ((rc = names_load(index->db, META_VALUES, &values, &nv, &cv))) {
+        names_free(fields, nf);
+        return rc;
+    }
+    names_free(index->fields, index->nfields);
+    names_free(index->values, index->nvalues);
+    index->fields = fields;
+    index->nfields = nf;
+    index->fields_cap = cf;
+    index->values = values;
+    index->nvalues = nv;
+    index->values_cap = cv;
+    return SOU_OK;
+}
+
+/* Add name to a list and to its metadata key unless it is there. The
+ * in-memory list changes only once the metadata took the new list. */
+static int names_register(sou_index *index, char ***names, size_t *n, size_t *cap,
+                          const char *key, const char *name)
+{
+    size_t name_len = strlen(name), total = name_len;
+    char *dup, *joined, *p;
+    int rc;
+
+    if (names_find(*names, *n, name, name_len) >= 0)
+        return SOU_OK;
+    if ((rc = sou__grow((void **)names, cap, *n + 1, sizeof **names)))
+        return rc;
+    for (size_t i = 0; i < *n; i++)
+        total += strlen((*names)[i]) + 1;
+    if (!(dup = sou__strndup(name, name_len)))
+        return SOU_ENOMEM;
+    if (!(joined = sou__malloc(total + 1))) {
+        sou__free(dup);
+        return SOU_ENOMEM;
+    }
+    p = joined;
+    for (size_t i = 0; i < *n; i++) {
+        size_t l = strlen((*names)[i]);
+        memcpy(p, (*names)[i], l);
+        p += l;
+        *p++ = '\n';
+    }
+    memcpy(p, name, name_len);
+    p[name_len] = '\0';
+    rc = sou__xdb_set_metadata(index->db, key, joined, total);
+    sou__free(joined);
+    if (rc) {
+        sou__free(dup);
+        return rc;
+    }
+    (*names)[(*n)++] = dup;
+    return SOU_OK;
+}
+
+int sou__index_has_field(const sou_index *index, const char *name, size_t len)
+{
+    return index && name && names_find(index->fields, index->nfields, name, len) >= 0;
+}
+
+int sou__index_value_slot(const sou_index *index, const char *name)
+{
+    long i;
+
+    if (!index || !name)
+        return -1;
+    i = names_find(index->values, index->nvalues, name, strlen(name));
+    return i < 0 ? -1 : (int)(i + 1);
+}
+
+/* ---- opening */
+
+static void index_free(sou_index *index)
+{
+    if (!index)
+        return;
+    sou__xdb_close(index->db);
+    sou_analyzer_free(index->analyzer);
+    sou__free(index->stemmer);
+    sou__free(index->icu_version);
+    names_free(index->fields, index->nfields);
+    names_free(index->values, index->nvalues);
+    sou__free(index->path);
+    sou__free(index);
+}
+
+static int meta_set(sou__xdb *db, const char *key, const char *val)
+{
+    return sou__xdb_set_metadata(db, key, val, strlen(val));
+}
+
+/* Take the resolved options of the index's analyzer as the index's own. */
+static int index_adopt_analyzer(sou_index *index, const char *icu_version)
+{
+    const sou_analyzer_options *got = sou_analyzer_options_get(index->analyzer);
+
+    index->aopts = *got;
+    if (!(index->stemmer = sou__strndup(got->stemmer, strlen(got->stemmer))))
+        return SOU_ENOMEM;
+    index->aopts.stemmer = index->stemmer;
+    if (!(index->icu_version = sou__strndup(icu_version, strlen(icu_version))))
+        return SOU_ENOMEM;
+    return SOU_OK;
+}
+
+/* A new index: the settings asked for (or the defaults) become its own. */
+static int index_settings_create(sou_index *index, const sou_analyzer_options *want)
+{
+    int rc;
+
+    if ((rc = sou_analyzer_new(&index->analyzer, want)))
+        return rc;
+    if ((rc = index_adopt_analyzer(index, U_ICU_VERSION)))
+        return rc;
+    if ((rc = meta_set(index->db, META_CJK, sou_cjk_mode_name(index->aopts.cjk))) ||
+        (rc = meta_set(index->db, META_STEMMER, index->aopts.stemmer)) ||
+        (rc = meta_set(index->db, META_FOLD_HANT, index->aopts.fold_hant ? "1" : "0")) ||
+        (rc = meta_set(index->db, META_ICU, index->icu_version)) ||
+        (rc = meta_set(index->db, META_FORMAT, FORMAT_VERSION)))
+        return rc;
+    /* Committed at once, so that a reader opening it finds a sou index. */
+    return sou__xdb_commit(index->db);
+}
+
+static int meta_get(sou__xdb *db, const char *key, char **out)
+{
+    size_t len;
+    int rc = sou__xdb_get_metadata(db, key, out, &len);
+
+    if (rc == SOU_OK && !*out)
+        return sou__error_set(SOU_ECORRUPT, "index metadata '%s' is missing", key);
+    return rc;
+}
+
+/* An existing index: its recorded settings rule; those asked for must match. */
+static int index_settings_load(sou_index *index, const sou_analyzer_options *want)
+{
+    char *cjk = NULL, *stemmer = NULL, *fold = NULL, *icu = NULL;
+    size_t icu_len;
+    sou_analyzer_options rec = SOU_ANALYZER_OPTIONS_INIT;
+    int rc;
+
+    if ((rc = meta_get(index->db, META_CJK, &cjk)) ||
+        (rc = meta_get(index->db, META_STEMMER, &stemmer)) ||
+        (rc = meta_get(index->db, META_FOLD_HANT, &fold)) ||
+        (rc = sou__xdb_get_metadata(index->db, META_ICU, &icu, &icu_len)))
+        goto out;
+    if (sou_cjk_mode_parse(cjk, &rec.cjk) != SOU_OK) {
+        rc = sou__error_set(SOU_ECORRUPT, "index records an unknown CJK mode '%.40s'", cjk);
+        goto out;
+    }
+    if (strcmp(fold, "0") != 0 && strcmp(fold, "1") != 0) {
+        rc = sou__error_set(SOU_ECORRUPT, "index records a bad fold_hant '%.40s'", fold);
+        goto out;
+    }
+    rec.stemmer = stemmer;
+    rec.fold_hant = fold[0] == '1';
+
+    if (want) {
+        const char *want_stemmer = want->stemmer ? want->stemmer : "english";
+        const char *want_cjk = sou_cjk_mode_name(want->cjk);
+
+        if (want->version != SOU_ANALYZER_OPTIONS_VERSION) {
+            rc = sou__error_set(SOU_EINVAL, "unknown analyzer options version %u", want->version);
+            goto out;
+        }
+        if (want->cjk != rec.cjk) {
+            rc = sou__error_set(SOU_ESETTINGS,
+                                "analyzer setting cjk differs: index has '%s', options ask '%s'",
+                                cjk, want_cjk ? want_cjk : "(unknown)");
+            goto out;
+        }
+        if (strcmp(want_stemmer, stemmer) != 0) {
+            rc = sou__error_set(SOU_ESETTINGS,
+                                "analyzer setting stemmer differs: index has '%s', options ask "
+                                "'%.40s'",
+                                stemmer, want_stemmer);
+            goto out;
+        }
+        if (!want->fold_hant != !rec.fold_hant) {
+            rc = sou__error_set(SOU_ESETTINGS,
+                                "analyzer setting fold_hant differs: index has %d, options ask %d",
+                                rec.fold_hant, !!want->fold_hant);
+            goto out;
+        }
+    }
+
+    rc = sou_analyzer_new(&index->analyzer, &rec);
+    if (rc == SOU_EINVAL) {
+        rc = sou__error_set(SOU_ECORRUPT,
+                            "index records analyzer settings this library cannot use "
+                            "(cjk '%s', stemmer '%.40s')",
+                            cjk, stemmer);
+        goto out;
+    }
+    if (rc)
+        goto out;
+    /* Indexes recorded before the ICU version was kept say so. */
+    rc = index_adopt_analyzer(index, icu ? icu : "unknown");
+out:
+    sou__free(cjk);
+    sou__free(stemmer);
+    sou__free(fold);
+    sou__free(icu);
+    return rc;
+}
+
+/* Xapian would create an index inside any directory; refuse one that holds
+ * other files, so a mistyped path does not litter it. */
+static int dir_is_safe_to_create(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int other = 0, xapian = 0;
+
+    if (!d)
+        return 1; /* missing: Xapian makes it, and reports what it cannot */
+    while ((e = readdir(d))) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (strcmp(e->d_name, "iamglass") == 0)
+            xapian = 1;
+        else
+            other = 1;
+    }
+    closedir(d);
+    return xapian || !other;
+}
+
+static int open_error(const char *path)
+{
+    char msg[400];
+
+    snprintf(msg, sizeof msg, "%s", sou_error_last()->message);
+    return sou__error_set(sou_error_last()->code, "cannot open index '%s': %s", path, msg);
+}
+
+int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts)
+{
+    const sou_index_options defaults = SOU_INDEX_OPTIONS_INIT;
+    sou_index *index;
+    struct stat st;
+    char *format = NULL;
+    size_t format_len;
+    int rc;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "sou_index_open: out is NULL");
+    *out = NULL;
+    if (!path || !*path)
+        return sou__error_set(SOU_EINVAL, "sou_index_open: empty path");
+    if (!opts)
+        opts = &defaults;
+    if (opts->version != SOU_INDEX_OPTIONS_VERSION)
+        return sou__error_set(SOU_EINVAL, "unknown index options version %u", opts->version);
+    if (opts->flags != SOU_INDEX_READONLY && opts->flags != SOU_INDEX_WRITE &&
+        opts->flags != SOU_INDEX_CREATE)
+        return sou__error_set(SOU_EINVAL, "unknown index open flags 0x%x", opts->flags);
+
+    if (stat(path, &st) != 0) {
+        if (errno != ENOENT || opts->flags != SOU_INDEX_CREATE)
+            return sou__error_set(SOU_EIO, "cannot open index '%s': %s", path,
+                                  errno == ENOENT ? "not found" : strerror(errno));
+    } else if (!S_ISDIR(st.st_mode)) {
+        return sou__error_set(SOU_EIO, "cannot open index '%s': not a directory", path);
+    } else if (opts->flags == SOU_INDEX_CREATE && !dir_is_safe_to_create(path)) {
+        return sou__error_set(SOU_EIO,
+                              "cannot create index '%s': the directory holds other files", path);
+    }
+
+    if (!(index = sou__calloc(1, sizeof *index)))
+        return SOU_ENOMEM;
+    index->flags = opts->flags;
+    index->flush_threshold = opts->flush_threshold ? opts->flush_threshold : FLUSH_DEFAULT;
+    if (!(index->path = sou__strndup(path, strlen(path)))) {
+        rc = SOU_ENOMEM;
+        goto fail;
+    }
+    if ((rc = sou__xdb_open(&index->db, path, opts->flags))) {
+        rc = open_error(path);
+        goto fail;
+    }
+    rc = sou__xdb_get_metadata(index->db, META_FORMAT, &format, &format_len);
+    if (rc == SOU_OK && !format) {
+        sou__xstats xs = { 0, 0, 0 };
+        /* A database without our mark is a new one only if we just made it. */
+        if (opts->flags == SOU_INDEX_CREATE && !(rc = sou__xdb_stats(index->db, &xs)) &&
+            xs.doc_count == 0)
+            rc = index_settings_create(index, opts->analyzer);
+        else if (rc == SOU_OK)
+            rc = sou__error_set(SOU_ECORRUPT, "not a sou index");
+    } else if (rc == SOU_OK && strcmp(format, FORMAT_VERSION) != 0) {
+        rc = sou__error_set(SOU_ECORRUPT, "unknown format '%.20s'", format);
+    } else if (rc == SOU_OK) {
+        rc = index_settings_load(index, opts->analyzer);
+    }
+    sou__free(format);
+    if (rc || (rc = index_load_names(index))) {
+        rc = open_error(path);
+        goto fail;
+    }
+    *out = index;
+    return SOU_OK;
+fail:
+    {
+        /* Closing may overwrite the error that made us close. */
+        sou_error saved = *sou_error_last();
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", saved.message);
+        index_free(index);
+        sou__error_set(saved.code, "%s", msg);
+    }
+    return rc;
+}
+
+void sou_index_close(sou_index *index)
+{
+    index_free(index);
+}
+
+/* ---- writing */
+
+static int need_writable(const sou_index *index, const char *what)
+{
+    if (!index)
+        return sou__error_set(SOU_EINVAL, "%s: index is NULL", what);
+    if (!sou__xdb_writable(index->db))
+        return sou__error_set(SOU_EREADONLY, "%s: index opened read-only", what);
+    return SOU_OK;
+}
+
+static int id_valid(const char *id, size_t len)
+{
+    return id && len >= 1 && len <= SOU_ID_MAX && !memchr(id, '\0', len);
+}
+
+static size_t id_term(char *buf, const char *id, size_t len)
+{
+    buf[0] = 'Q';
+    memcpy(buf + 1, id, len);
+    buf[len + 1] = '\0';
+    return len + 1;
+}
+
+/* One more change; outside a transaction, commit every flush_threshold. */
+static int index_count_change(sou_index *index)
+{
+    int rc;
+
+    index->pending++;
+    if (index->in_txn || index->pending < index->flush_threshold)
+        return SOU_OK;
+    if ((rc = sou__xdb_commit(index->db)))
+        return rc;
+    index->pending = 0;
+    return SOU_OK;
+}
+
+typedef struct {
+    sou__xdoc *xdoc;
+    char prefix[SOU__PREFIX_MAX + 1];  /* X<FIELD>: */
+    size_t prefix_len;
+    char zprefix[SOU__PREFIX_MAX + 1]; /* ZX<FIELD>: */
+    size_t zprefix_len;
+    uint32_t base;   /* position of the field's first token */
+    uint32_t last;   /* highest position used in the field */
+    int any;         /* the field had a positional token */
+    uint32_t weight;
+    int stemming;
+    int rc;
+} add_ctx;
+
+/* A term in both forms: bare ("" or "Z" before it) and in its field. */
+static int add_term_pair(add_ctx *c, int stemmed, const char *term, size_t len, int positional,
+                         uint32_t pos)
+{
+    const char *fprefix = stemmed ? c->zprefix : c->prefix;
+    size_t fprefix_len = stemmed ? c->zprefix_len : c->prefix_len;
+    char buf[SOU__TERMBUF];
+    size_t n;
+    int rc;
+
+    n = sou__term_make(buf, "Z", stemmed ? 1 : 0, term, len);
+    rc = positional ? sou__xdoc_add_posting(c->xdoc, buf, n, pos, c->weight)
+                    : sou__xdoc_add_term(c->xdoc, buf, n, c->weight);
+    if (rc)
+        return rc;
+    n = sou__term_make(buf, fprefix, fprefix_len, term, len);
+    return positional ? sou__xdoc_add_posting(c->xdoc, buf, n, pos, c->weight)
+                      : sou__xdoc_add_term(c->xdoc, buf, n, c->weight);
+}
+
+static int add_token(const sou_token *t, void *payload)
+{
+    add_ctx *c = payload;
+    int rc = SOU_OK;
+
+    if (t->term_len == 0)
+        return 0;
+    if (t->flags & SOU_TOKEN_COMPOUND) {
+        /* Compounds overlay their characters: no position of their own. */
+        rc = add_term_pair(c, 0, t->term, t->term_len, 0, 0);
+    } else {
+        uint32_t pos;
+        if (t->position > UINT32_MAX - c->base) {
+            c->rc = sou__error_set(SOU_EINVAL, "document too long: positions overflow");
+            return c->rc;
+        }
+        pos = c->base + t->position;
+        rc = add_term_pair(c, 0, t->term, t->term_len, 1, pos);
+        if (!c->any || pos > c->last)
+            c->last = pos;
+        c->any = 1;
+    }
+    if (!rc && c->stemming && t->stem_len &&
+        (t->kind == SOU_TOKEN_LATIN || t->kind == SOU_TOKEN_ALPHA))
+        rc = add_term_pair(c, 1, t->stem, t->stem_len, 0, 0);
+    if (rc)
+        c->rc = rc;
+    return rc;
+}
+
+static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
+{
+    add_ctx c;
+    char *data = NULL;
+    size_t data_len;
+    int rc;
+
+    memset(&c, 0, sizeof c);
+    c.xdoc = xdoc;
+    c.stemming = strcmp(index->aopts.stemmer, "none") != 0;
+    for (size_t i = 0; i < doc->nfields; i++) {
+        const sou__field *f = &doc->fields[i];
+        size_t name_len = strlen(f->name);
+
+        if (f->flags & SOU_FIELD_NO_INDEX)
+            continue;
+        c.prefix_len = sou__term_prefix(c.prefix, f->name, name_len, 0);
+        c.zprefix_len = sou__term_prefix(c.zprefix, f->name, name_len, 1);
+        c.weight = f->weight;
+        c.any = 0;
+        c.rc = SOU_OK;
+        rc = sou_analyzer_tokenize(index->analyzer, f->text, f->len, add_token, &c);
+        if (rc)
+            return c.rc ? c.rc : rc;
+        if (c.any) {
+            if (c.last > UINT32_MAX - FIELD_GAP - 1)
+                return sou__error_set(SOU_EINVAL, "document too long: positions overflow");
+            c.base = c.last + FIELD_GAP + 1;
+        }
+    }
+    for (size_t i = 0; i < doc->nvalues; i++) {
+        int slot = sou__index_value_slot(index, doc->values[i].name);
+        if ((rc = sou__xdoc_set_value(xdoc, (unsigned int)slot, doc->values[i].value)))
+            return rc;
+    }
+    if ((rc = sou__doc_serialize(doc, &data, &data_len)))
+        return rc;
+    rc = sou__xdoc_set_data(xdoc, data, data_len);
+    sou__free(data);
+    return rc;
+}
+
+int sou_index_add(sou_index *index, const sou_doc *doc)
+{
+    char idterm[SOU_ID_MAX + 2];
+    size_t idlen;
+    sou__xdoc *xdoc = NULL;
+    int rc;
+
+    if ((rc = need_writable(index, "add")))
+        return rc;
+    if (!doc)
+        return sou__error_set(SOU_EINVAL, "add: document is NULL");
+    if (!id_valid(doc->id, doc->id_len))
+        return sou__error_set(SOU_EINVAL, "add: bad document id");
+
+    /* Names first: the values need their slots. */
+    for (size_t i = 0; i < doc->nfields; i++)
+        if (!(doc->fields[i].flags & SOU_FIELD_NO_INDEX) &&
+            (rc = names_register(index, &index->fields, &index->nfields, &index->fields_cap,
+                                 META_FIELDS, doc->fields[i].name)))
+            return rc;
+    for (size_t i = 0; i < doc->nvalues; i++)
+        if ((rc = names_register(index, &index->values, &index->nvalues, &index->values_cap,
+                                 META_VALUES, doc->values[i].name)))
+            return rc;
+
+    if ((rc = sou__xdoc_new(&xdoc)))
+        return rc;
+    idlen = id_term(idterm, doc->id, doc->id_len);
+    if (!(rc = sou__xdoc_add_term(xdoc, idterm, idlen, 0)) &&
+        !(rc = index_build(index, doc, xdoc)))
+        rc = sou__xdb_replace(index->db, idterm, idlen, xdoc);
+    sou__xdoc_free(xdoc);
+    if (rc)
+        return rc;
+    return index_count_change(index);
+}
+
+int sou_index_delete(sou_index *index, const char *id, size_t id_len)
+{
+    char idterm[SOU_ID_MAX + 2];
+    size_t idlen;
+    int rc;
+
+    if ((rc = need_writable(index, "delete")))
+        return rc;
+    if (!id_valid(id, id_len))
+        return sou__error_set(SOU_EINVAL, "delete: document id must be 1 to %d bytes without NUL",
+                              SOU_ID_MAX);
+    idlen = id_term(idterm, id, id_len);
+    rc = sou__xdb_delete(index->db, idterm, idlen);
+    if (rc == SOU_ENOTFOUND)
+        return sou__error_set(SOU_ENOTFOUND, "delete: no document '%.*s'", (int)id_len, id);
+    if (rc)
+        return rc;
+    return index_count_change(index);
+}
+
+int sou_index_get(sou_index *index, const char *id, size_t id_len, sou_doc **out)
+{
+    char idterm[SOU_ID_MAX + 2];
+    size_t idlen, len;
+    char *data = NULL;
+    int rc;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "get: out is NULL");
+    *out = NULL;
+    if (!index)
+        return sou__error_set(SOU_EINVAL, "get: index is NULL");
+    if (!id_valid(id, id_len))
+        return sou__error_set(SOU_EINVAL, "get: document id must be 1 to %d bytes without NUL",
+                              SOU_ID_MAX);
+    idlen = id_term(idterm, id, id_len);
+    rc = sou__xdb_get_data(index->db, idterm, idlen, &data, &len);
+    if (rc == SOU_ENOTFOUND)
+        return sou__error_set(SOU_ENOTFOUND, "get: no document '%.*s'", (int)id_len, id);
+    if (rc)
+        return rc;
+    rc = sou__doc_deserialize(data, len, out);
+    sou__free(data);
+    return rc;
+}
+
+int sou_index_commit(sou_index *index)
+{
+    int rc;
+
+    if ((rc = need_writable(index, "commit")))
+        return rc;
+    rc = sou__xdb_commit(index->db);
+    /* A failed commit_transaction ends the transaction too. */
+    index->in_txn = 0;
+    if (rc)
+        return rc;
+    index->pending = 0;
+    return SOU_OK;
+}
+
+int sou_index_begin(sou_index *index)
+{
+    int rc;
+
+    if ((rc = need_writable(index, "begin")))
+        return rc;
+    if (index->in_txn)
+        return sou__error_set(SOU_EINVAL, "begin: a transaction is already open");
+    if ((rc = sou__xdb_begin(index->db)))
+        return rc;
+    /* Beginning committed what was pending. */
+    index->in_txn = 1;
+    index->pending = 0;
+    return SOU_OK;
+}
+
+int sou_index_cancel(sou_index *index)
+{
+    int rc;
+
+    if (!index)
+        return sou__error_set(SOU_EINVAL, "cancel: index is NULL");
+    if (!index->in_txn)
+        return sou__error_set(SOU_EINVAL, "cancel: no transaction is open");
+    rc = sou__xdb_cancel(index->db);
+    index->in_txn = 0;
+    index->pending = 0;
+    if (rc)
+        return rc;
+    return index_load_names(index);
+}
+
+int sou_index_reopen(sou_index *index)
+{
+    int rc;
+
+    if (!index)
+        return sou__error_set(SOU_EINVAL, "reopen: index is NULL");
+    if ((rc = sou__xdb_reopen(index->db)))
+        return rc;
+    /* A writer may have brought new fields and values. */
+    return index_load_names(index);
+}
+
+/* ---- facts */
+
+static int dir_size(const char *path, uint64_t *out)
+{
+    size_t plen = strlen(path);
+    char *buf;
+    DIR *d;
+    struct dirent *e;
+    uint64_t total = 0;
+
+    if (!(d = opendir(path)))
+        return sou__error_set(SOU_EIO, "cannot read index directory '%s': %s", path,
+                              strerror(errno));
+    if (!(buf = sou__malloc(plen + 258))) {
+        closedir(d);
+        return SOU_ENOMEM;
+    }
+    while ((e = readdir(d))) {
+        struct stat st;
+        if (strlen(e->d_name) > 256)
+            continue;
+        snprintf(buf, plen + 258, "%s/%s", path, e->d_name);
+        if (stat(buf, &st) == 0 && S_ISREG(st.st_mode))
+            total += (uint64_t)st.st_size;
+    }
+    closedir(d);
+    sou__free(buf);
+    *out = total;
+    return SOU_OK;
+}
+
+int sou_index_stats_get(sou_index *index, sou_index_stats *out)
+{
+    sou__xstats xs;
+    int rc;
+
+    if (!index || !out)
+        return sou__error_set(SOU_EINVAL, "stats: missing argument");
+    memset(out, 0, sizeof *out);
+    if ((rc = sou__xdb_stats(index->db, &xs)) || (rc = dir_size(index->path, &out->size_bytes)))
+        return rc;
+    out->doc_count = xs.doc_count;
+    out->term_count = xs.term_count;
+    out->total_length = xs.total_length;
+    out->analyzer = index->aopts;
+    out->icu_version = index->icu_version;
+    return SOU_OK;
+}
+
+const sou_analyzer_options *sou_index_analyzer_options(const sou_index *index)
+{
+    return index ? &index->aopts : NULL;
+}

@@ -1,0 +1,387 @@
+// xapian_shim.cc: the database and document half of the shim. Every entry
+// point catches everything; sou__xapian_translate turns the exception into a
+// sou code and the thread-local message.
+#include "xapian_shim_internal.hh"
+
+#include <cstring>
+#include <exception>
+#include <new>
+#include <string>
+
+#include "alloc.h"
+#include "error.h"
+#include "sou.h"
+
+int sou__xapian_translate(const char *what)
+{
+    // Xapian::Error does not derive from std::exception, so it gets its own
+    // branch; subclasses come before their bases.
+    try {
+        throw;
+    } catch (const Xapian::DatabaseLockError &e) {
+        return sou__error_set(SOU_ELOCKED, "%s: %s: %s", what, e.get_type(),
+                              e.get_msg().c_str());
+    } catch (const Xapian::DatabaseVersionError &e) {
+        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
+                              e.get_msg().c_str());
+    } catch (const Xapian::DatabaseNotFoundError &e) {
+        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+    } catch (const Xapian::DatabaseOpeningError &e) {
+        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+    } catch (const Xapian::DatabaseCreateError &e) {
+        // The directory could not be made: a file in the way, no permission.
+        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+    } catch (const Xapian::DatabaseCorruptError &e) {
+        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
+                              e.get_msg().c_str());
+    } catch (const Xapian::DatabaseModifiedError &e) {
+        return sou__error_set(SOU_EMODIFIED, "%s: %s: %s", what, e.get_type(),
+                              e.get_msg().c_str());
+    } catch (const Xapian::InvalidArgumentError &e) {
+        return sou__error_set(SOU_EINVAL, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+    } catch (const Xapian::Error &e) {
+        return sou__error_set(SOU_ERROR, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+    } catch (const std::bad_alloc &) {
+        return sou__error_set(SOU_ENOMEM, "%s: out of memory", what);
+    } catch (const std::exception &e) {
+        return sou__error_set(SOU_ERROR, "%s: %s", what, e.what());
+    } catch (...) {
+        return sou__error_set(SOU_ERROR, "%s: unknown exception", what);
+    }
+}
+
+namespace {
+
+// Copy s into a sou__malloc'd, NUL-terminated buffer.
+int copy_out(const std::string &s, char **out, size_t *len)
+{
+    char *p = sou__strndup(s.data(), s.size());
+    if (!p)
+        return SOU_ENOMEM;
+    *out = p;
+    if (len)
+        *len = s.size();
+    return SOU_OK;
+}
+
+int need_writable(const sou__xdb *db, const char *what)
+{
+    if (!db->writable)
+        return sou__error_set(SOU_EREADONLY, "%s: index opened read-only", what);
+    return SOU_OK;
+}
+
+// Run a read; a reader whose revision was recycled under it by a writer gets
+// DatabaseModifiedError, which a reopen cures unless the writer is fast
+// enough to do it again.
+template <typename F>
+int read_retry(sou__xdb *db, const char *what, F fn)
+{
+    SOU__XAPIAN_TRY
+        try {
+            return fn();
+        } catch (const Xapian::DatabaseModifiedError &) {
+            db->db.reopen();
+        }
+        try {
+            return fn();
+        } catch (const Xapian::DatabaseModifiedError &e) {
+            return sou__error_set(SOU_EMODIFIED, "%s: index modified twice while reading: %s",
+                                  what, e.get_msg().c_str());
+        }
+    SOU__XAPIAN_CATCH(what)
+}
+
+} // namespace
+
+extern "C" {
+
+int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
+{
+    sou__xdb *db = nullptr;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "open: no output handle");
+    *out = nullptr;
+    if (!path || !*path)
+        return sou__error_set(SOU_EINVAL, "open: empty path");
+    if (flags != SOU_INDEX_READONLY && flags != SOU_INDEX_WRITE && flags != SOU_INDEX_CREATE)
+        return sou__error_set(SOU_EINVAL, "open: unknown flags 0x%x", flags);
+    SOU__XAPIAN_TRY
+        db = new sou__xdb();
+        db->writable = flags != SOU_INDEX_READONLY;
+        db->in_txn = false;
+        if (db->writable) {
+            // No DB_RETRY_LOCK: a second writer must fail at once.
+            int xflags = Xapian::DB_BACKEND_GLASS |
+                         (flags == SOU_INDEX_CREATE ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+            db->wdb = Xapian::WritableDatabase(path, xflags);
+            db->db = db->wdb;
+        } else {
+            db->db = Xapian::Database(path);
+        }
+        *out = db;
+        return SOU_OK;
+    }
+    catch (...) {
+        delete db;
+        return sou__xapian_translate("open");
+    }
+}
+
+void sou__xdb_close(sou__xdb *db)
+{
+    if (!db)
+        return;
+    // Close cannot report; the commit's failure leaves the last commit intact.
+    try {
+        if (db->writable) {
+            if (db->in_txn)
+                db->wdb.cancel_transaction();
+            else
+                db->wdb.commit();
+            db->wdb.close();
+        }
+    } catch (...) {
+        sou__xapian_translate("close");
+    }
+    try {
+        delete db;
+    } catch (...) {
+    }
+}
+
+int sou__xdb_writable(const sou__xdb *db)
+{
+    return db && db->writable;
+}
+
+int sou__xdb_reopen(sou__xdb *db)
+{
+    if (!db)
+        return sou__error_set(SOU_EINVAL, "reopen: no index");
+    SOU__XAPIAN_TRY
+        db->db.reopen();
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("reopen")
+}
+
+int sou__xdb_get_metadata(sou__xdb *db, const char *key, char **out, size_t *len)
+{
+    if (!db || !key || !out)
+        return sou__error_set(SOU_EINVAL, "get_metadata: missing argument");
+    *out = nullptr;
+    if (len)
+        *len = 0;
+    return read_retry(db, "get_metadata", [&]() -> int {
+        std::string v = db->db.get_metadata(key);
+        if (v.empty())
+            return SOU_OK;
+        return copy_out(v, out, len);
+    });
+}
+
+int sou__xdb_set_metadata(sou__xdb *db, const char *key, const char *val, size_t len)
+{
+    if (!db || !key || !*key || (!val && len))
+        return sou__error_set(SOU_EINVAL, "set_metadata: missing argument");
+    int rc = need_writable(db, "set_metadata");
+    if (rc)
+        return rc;
+    SOU__XAPIAN_TRY
+        db->wdb.set_metadata(key, std::string(val ? val : "", len));
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("set_metadata")
+}
+
+int sou__xdb_commit(sou__xdb *db)
+{
+    if (!db)
+        return sou__error_set(SOU_EINVAL, "commit: no index");
+    int rc = need_writable(db, "commit");
+    if (rc)
+        return rc;
+    SOU__XAPIAN_TRY
+        if (db->in_txn) {
+            // Whatever happens, the transaction is over (Xapian's contract).
+            db->in_txn = false;
+            db->wdb.commit_transaction();
+        } else {
+            db->wdb.commit();
+        }
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("commit")
+}
+
+int sou__xdb_begin(sou__xdb *db)
+{
+    if (!db)
+        return sou__error_set(SOU_EINVAL, "begin: no index");
+    int rc = need_writable(db, "begin");
+    if (rc)
+        return rc;
+    if (db->in_txn)
+        return sou__error_set(SOU_EINVAL, "begin: a transaction is already open");
+    SOU__XAPIAN_TRY
+        // Flushed: the changes before it are committed first, and committing
+        // it makes it durable.
+        db->wdb.begin_transaction(true);
+        db->in_txn = true;
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("begin")
+}
+
+int sou__xdb_cancel(sou__xdb *db)
+{
+    if (!db)
+        return sou__error_set(SOU_EINVAL, "cancel: no index");
+    if (!db->in_txn)
+        return sou__error_set(SOU_EINVAL, "cancel: no transaction is open");
+    SOU__XAPIAN_TRY
+        db->in_txn = false;
+        db->wdb.cancel_transaction();
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("cancel")
+}
+
+int sou__xdb_stats(sou__xdb *db, sou__xstats *out)
+{
+    if (!db || !out)
+        return sou__error_set(SOU_EINVAL, "stats: missing argument");
+    return read_retry(db, "stats", [&]() -> int {
+        // Xapian keeps no count of distinct terms: walk them.
+        uint64_t terms = 0;
+        for (Xapian::TermIterator t = db->db.allterms_begin(); t != db->db.allterms_end(); ++t)
+            terms++;
+        out->doc_count = db->db.get_doccount();
+        out->term_count = terms;
+        out->total_length = db->db.get_total_length();
+        return SOU_OK;
+    });
+}
+
+int sou__xdoc_new(sou__xdoc **out)
+{
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "document: no output handle");
+    *out = nullptr;
+    SOU__XAPIAN_TRY
+        *out = new sou__xdoc();
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("document")
+}
+
+void sou__xdoc_free(sou__xdoc *doc)
+{
+    try {
+        delete doc;
+    } catch (...) {
+    }
+}
+
+int sou__xdoc_add_posting(sou__xdoc *doc, const char *term, size_t len, uint32_t pos,
+                          uint32_t wdf_inc)
+{
+    if (!doc || !term || !len)
+        return sou__error_set(SOU_EINVAL, "add_posting: empty term");
+    SOU__XAPIAN_TRY
+        doc->doc.add_posting(std::string(term, len), pos, wdf_inc);
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("add_posting")
+}
+
+int sou__xdoc_add_term(sou__xdoc *doc, const char *term, size_t len, uint32_t wdf_inc)
+{
+    if (!doc || !term || !len)
+        return sou__error_set(SOU_EINVAL, "add_term: empty term");
+    SOU__XAPIAN_TRY
+        if (wdf_inc == 0)
+            doc->doc.add_boolean_term(std::string(term, len));
+        else
+            doc->doc.add_term(std::string(term, len), wdf_inc);
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("add_term")
+}
+
+int sou__xdoc_set_data(sou__xdoc *doc, const char *data, size_t len)
+{
+    if (!doc || (!data && len))
+        return sou__error_set(SOU_EINVAL, "set_data: missing argument");
+    SOU__XAPIAN_TRY
+        doc->doc.set_data(std::string(data ? data : "", len));
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("set_data")
+}
+
+int sou__xdoc_set_value(sou__xdoc *doc, unsigned int slot, double value)
+{
+    if (!doc || slot == Xapian::BAD_VALUENO)
+        return sou__error_set(SOU_EINVAL, "set_value: bad slot");
+    SOU__XAPIAN_TRY
+        // sortable_serialise orders bytes like the numbers, for sort_by.
+        doc->doc.add_value(slot, Xapian::sortable_serialise(value));
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("set_value")
+}
+
+int sou__xdb_replace(sou__xdb *db, const char *idterm, size_t len, sou__xdoc *doc)
+{
+    if (!db || !idterm || !len || !doc)
+        return sou__error_set(SOU_EINVAL, "replace: missing argument");
+    int rc = need_writable(db, "replace");
+    if (rc)
+        return rc;
+    SOU__XAPIAN_TRY
+        db->wdb.replace_document(std::string(idterm, len), doc->doc);
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("replace")
+}
+
+int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len)
+{
+    if (!db || !idterm || !len)
+        return sou__error_set(SOU_EINVAL, "delete: missing argument");
+    int rc = need_writable(db, "delete");
+    if (rc)
+        return rc;
+    SOU__XAPIAN_TRY
+        std::string t(idterm, len);
+        // Deleting by an absent term is a silent no-op in Xapian.
+        if (!db->wdb.term_exists(t))
+            return sou__error_set(SOU_ENOTFOUND, "delete: no document with this id");
+        db->wdb.delete_document(t);
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("delete")
+}
+
+int sou__xdb_get_data(sou__xdb *db, const char *idterm, size_t len, char **out, size_t *out_len)
+{
+    if (!db || !idterm || !len || !out)
+        return sou__error_set(SOU_EINVAL, "get_data: missing argument");
+    *out = nullptr;
+    if (out_len)
+        *out_len = 0;
+    return read_retry(db, "get_data", [&]() -> int {
+        std::string t(idterm, len);
+        Xapian::PostingIterator p = db->db.postlist_begin(t);
+        if (p == db->db.postlist_end(t))
+            return sou__error_set(SOU_ENOTFOUND, "no document with this id");
+        std::string data = db->db.get_document(*p).get_data();
+        return copy_out(data, out, out_len);
+    });
+}
+
+int sou__xdb_term_exists(sou__xdb *db, const char *term, size_t len, int *exists)
+{
+    if (!db || !exists || (!term && len))
+        return sou__error_set(SOU_EINVAL, "term_exists: missing argument");
+    *exists = 0;
+    if (!len)
+        return SOU_OK;
+    return read_retry(db, "term_exists", [&]() -> int {
+        *exists = db->db.term_exists(std::string(term, len)) ? 1 : 0;
+        return SOU_OK;
+    });
+}
+
+} // extern "C"

@@ -1,0 +1,757 @@
+/* check_index.c: opening indexes, adding, replacing, deleting and fetching
+ * documents, transactions, and the terms the writer stores. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "alloc.h"
+#include "doc.h"
+#include "index.h"
+#include "suites.h"
+#include "testutil.h"
+#include "xapian_shim.h"
+
+static char *dir;
+
+static void setup(void)
+{
+    dir = tu_tempdir();
+    ck_assert_ptr_nonnull(dir);
+}
+
+static void teardown(void)
+{
+    tu_rmtree(dir);
+    free(dir);
+    dir = NULL;
+}
+
+static sou_index *open_index(unsigned int flags, const sou_analyzer_options *aopts,
+                             size_t flush)
+{
+    sou_index_options opts = SOU_INDEX_OPTIONS_INIT;
+    sou_index *index = NULL;
+    int rc;
+
+    opts.flags = flags;
+    opts.analyzer = aopts;
+    opts.flush_threshold = flush;
+    rc = sou_index_open(&index, dir, &opts);
+    ck_assert_msg(rc == SOU_OK, "open: %d %s", rc, sou_error_last()->message);
+    ck_assert_ptr_nonnull(index);
+    return index;
+}
+
+static int try_open(unsigned int flags, const sou_analyzer_options *aopts, sou_index **out)
+{
+    sou_index_options opts = SOU_INDEX_OPTIONS_INIT;
+
+    opts.flags = flags;
+    opts.analyzer = aopts;
+    return sou_index_open(out, dir, &opts);
+}
+
+/* Add a document with a title and a body. */
+static void add_doc(sou_index *index, const char *id, const char *title, const char *body)
+{
+    sou_doc *doc = NULL;
+    int rc;
+
+    ck_assert_int_eq(sou_doc_new(&doc, id, strlen(id)), SOU_OK);
+    if (title)
+        ck_assert_int_eq(sou_doc_add_field(doc, "title", title, strlen(title), 0, 0), SOU_OK);
+    if (body)
+        ck_assert_int_eq(sou_doc_add_field(doc, "body", body, strlen(body), 0, 0), SOU_OK);
+    rc = sou_index_add(index, doc);
+    ck_assert_msg(rc == SOU_OK, "add: %d %s", rc, sou_error_last()->message);
+    sou_doc_free(doc);
+}
+
+static int has_term(sou_index *index, const char *term)
+{
+    int exists = -1;
+    ck_assert_int_eq(sou__xdb_term_exists(index->db, term, strlen(term), &exists), SOU_OK);
+    return exists;
+}
+
+static uint64_t doc_count(sou_index *index)
+{
+    sou_index_stats st;
+    ck_assert_int_eq(sou_index_stats_get(index, &st), SOU_OK);
+    return st.doc_count;
+}
+
+static int doc_exists(sou_index *index, const char *id)
+{
+    sou_doc *doc = NULL;
+    int rc = sou_index_get(index, id, strlen(id), &doc);
+
+    ck_assert(rc == SOU_OK || rc == SOU_ENOTFOUND);
+    sou_doc_free(doc);
+    return rc == SOU_OK;
+}
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* ---- core */
+
+START_TEST(test_add_get)
+{
+    static const char body[] = "Steam the buns.\0Serve 热 with tea.";
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_doc *doc = NULL, *got = NULL;
+    const char *text;
+    size_t len;
+    double v;
+
+    ck_assert_int_eq(sou_doc_new(&doc, "bun/1", 5), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "title", "包子 Buns", strlen("包子 Buns"), 0, 0),
+                     SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "body", body, sizeof body - 1, 0, 0), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "notes", "kitchen only", 12, 0, SOU_FIELD_NO_STORE),
+                     SOU_OK);
+    ck_assert_int_eq(sou_doc_set_value(doc, "date", 1700000000.0), SOU_OK);
+    ck_assert_int_eq(sou_index_add(index, doc), SOU_OK);
+    sou_doc_free(doc);
+
+    /* Readable before and after a commit and a reopen of the handle. */
+    for (int round = 0; round < 2; round++) {
+        ck_assert_int_eq(sou_index_get(index, "bun/1", 5, &got), SOU_OK);
+        ck_assert_str_eq(sou_doc_id(got, &len), "bun/1");
+        ck_assert_str_eq(sou_doc_field(got, "title", NULL), "包子 Buns");
+        text = sou_doc_field(got, "body", &len);
+        ck_assert_uint_eq(len, sizeof body - 1);
+        ck_assert_mem_eq(text, body, len);
+        ck_assert_ptr_null(sou_doc_field(got, "notes", NULL));
+        ck_assert_int_eq(sou_doc_value(got, "date", &v), SOU_OK);
+        ck_assert_double_eq(v, 1700000000.0);
+        sou_doc_free(got);
+        got = NULL;
+        sou_index_close(index);
+        index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    }
+    /* Store-less fields are still searchable. */
+    ck_assert(has_term(index, "XNOTES:kitchen"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_terms)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_doc *doc = NULL;
+
+    ck_assert_int_eq(sou_doc_new(&doc, "shop-1", 6), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "title", "Alibaba shopping", 16, 0, 0), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "body", "在线购物", strlen("在线购物"), 0, 0), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "url", "http://example.org/zebra", 24, 0,
+                                       SOU_FIELD_NO_INDEX),
+                     SOU_OK);
+    ck_assert_int_eq(sou_index_add(index, doc), SOU_OK);
+    sou_doc_free(doc);
+
+    ck_assert(has_term(index, "Qshop-1"));
+    ck_assert(has_term(index, "alibaba"));
+    ck_assert(has_term(index, "XTITLE:alibaba"));
+    ck_assert(has_term(index, "shopping"));
+    ck_assert(has_term(index, "Zshop"));
+    ck_assert(has_term(index, "ZXTITLE:shop"));
+    ck_assert(!has_term(index, "XBODY:alibaba"));
+    ck_assert(has_term(index, "Zalibaba"));
+    ck_assert(!has_term(index, "Zshopping"));
+    /* Each Han character is a term. */
+    ck_assert(has_term(index, "购"));
+    ck_assert(has_term(index, "XBODY:物"));
+    ck_assert(!has_term(index, "Z购"));
+    /* Store-only fields leave no term. */
+    ck_assert(!has_term(index, "zebra"));
+    ck_assert(!has_term(index, "XURL:zebra"));
+    ck_assert(sou__index_has_field(index, "title", 5));
+    ck_assert(sou__index_has_field(index, "body", 4));
+    ck_assert(!sou__index_has_field(index, "url", 3));
+    sou_index_close(index);
+}
+END_TEST
+
+typedef struct {
+    sou_index *index;
+    int missing;
+} term_check;
+
+static int check_token_terms(const sou_token *t, void *payload)
+{
+    term_check *c = payload;
+    char buf[256];
+
+    snprintf(buf, sizeof buf, "%.*s", (int)t->term_len, t->term);
+    if (!has_term(c->index, buf))
+        c->missing++;
+    snprintf(buf, sizeof buf, "XBODY:%.*s", (int)t->term_len, t->term);
+    if (!has_term(c->index, buf))
+        c->missing++;
+    return 0;
+}
+
+START_TEST(test_terms_match_analyzer)
+{
+    static const char text[] = "中华人民共和国成立了。我们在北京大学学习 Chinese history.";
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    term_check c = { index, 0 };
+
+    add_doc(index, "zh", NULL, text);
+    /* Every token the analyzer makes, compound words included, is stored
+     * both bare and with the field's prefix. */
+    ck_assert_int_eq(sou_analyzer_tokenize(index->analyzer, text, strlen(text),
+                                           check_token_terms, &c),
+                     SOU_OK);
+    ck_assert_int_eq(c.missing, 0);
+    ck_assert(has_term(index, "XBODY:京"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_no_stemmer)
+{
+    sou_analyzer_options aopts = SOU_ANALYZER_OPTIONS_INIT;
+    sou_index *index;
+
+    aopts.stemmer = "none";
+    index = open_index(SOU_INDEX_CREATE, &aopts, 0);
+    add_doc(index, "1", "Running shoes", NULL);
+    ck_assert(has_term(index, "running"));
+    ck_assert(!has_term(index, "Zrun"));
+    ck_assert(!has_term(index, "ZXTITLE:run"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_replace)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_doc *got = NULL;
+
+    add_doc(index, "a", "First draft", "Old words about walruses");
+    add_doc(index, "b", "Other", "Unrelated");
+    add_doc(index, "a", "Second draft", "New words about penguins");
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    ck_assert_uint_eq(doc_count(index), 2);
+    ck_assert_int_eq(sou_index_get(index, "a", 1, &got), SOU_OK);
+    ck_assert_str_eq(sou_doc_field(got, "title", NULL), "Second draft");
+    ck_assert_str_eq(sou_doc_field(got, "body", NULL), "New words about penguins");
+    sou_doc_free(got);
+    ck_assert(!has_term(index, "walruses"));
+    ck_assert(!has_term(index, "XTITLE:first"));
+    ck_assert(has_term(index, "penguins"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_delete)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_doc *got = (sou_doc *)&got;
+
+    add_doc(index, "gone", "To be deleted", NULL);
+    add_doc(index, "kept", "To be kept", NULL);
+    ck_assert_int_eq(sou_index_delete(index, "gone", 4), SOU_OK);
+    ck_assert_int_eq(sou_index_get(index, "gone", 4, &got), SOU_ENOTFOUND);
+    ck_assert_ptr_null(got);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "gone"));
+    ck_assert_int_eq(sou_index_delete(index, "gone", 4), SOU_ENOTFOUND);
+    ck_assert_int_eq(sou_index_delete(index, "never", 5), SOU_ENOTFOUND);
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    ck_assert_uint_eq(doc_count(index), 1);
+    ck_assert(doc_exists(index, "kept"));
+    ck_assert(!has_term(index, "deleted"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_close_commits)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+
+    add_doc(index, "1", "Kept by close", NULL);
+    sou_index_close(index);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert(doc_exists(index, "1"));
+    sou_index_close(index);
+
+    /* An open transaction is dropped by close. */
+    index = open_index(SOU_INDEX_WRITE, NULL, 0);
+    ck_assert_int_eq(sou_index_begin(index), SOU_OK);
+    add_doc(index, "2", "Dropped by close", NULL);
+    sou_index_close(index);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert(doc_exists(index, "1"));
+    ck_assert(!doc_exists(index, "2"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_fields_and_values_registered)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0), *reader;
+    sou_doc *doc = NULL;
+
+    ck_assert_int_eq(sou_doc_new(&doc, "v", 1), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "author", "Lu Xun", 6, 0, 0), SOU_OK);
+    ck_assert_int_eq(sou_doc_set_value(doc, "year", 1921), SOU_OK);
+    ck_assert_int_eq(sou_doc_set_value(doc, "pages", 90), SOU_OK);
+    ck_assert_int_eq(sou_index_add(index, doc), SOU_OK);
+    sou_doc_free(doc);
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+
+    reader = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert(sou__index_has_field(reader, "author", 6));
+    ck_assert_int_eq(sou__index_value_slot(reader, "year"), 1);
+    ck_assert_int_eq(sou__index_value_slot(reader, "pages"), 2);
+    ck_assert_int_eq(sou__index_value_slot(reader, "size"), -1);
+
+    /* New names reach a reader on reopen. */
+    ck_assert_int_eq(sou_doc_new(&doc, "w", 1), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "summary", "A story", 7, 0, 0), SOU_OK);
+    ck_assert_int_eq(sou_doc_set_value(doc, "size", 3), SOU_OK);
+    ck_assert_int_eq(sou_doc_set_value(doc, "year", 1922), SOU_OK);
+    ck_assert_int_eq(sou_index_add(index, doc), SOU_OK);
+    sou_doc_free(doc);
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    ck_assert(!sou__index_has_field(reader, "summary", 7));
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert(sou__index_has_field(reader, "summary", 7));
+    ck_assert_int_eq(sou__index_value_slot(reader, "year"), 1);
+    ck_assert_int_eq(sou__index_value_slot(reader, "size"), 3);
+    sou_index_close(reader);
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_stats)
+{
+    sou_analyzer_options aopts = SOU_ANALYZER_OPTIONS_INIT;
+    sou_index *index;
+    sou_index_stats st;
+
+    aopts.cjk = SOU_CJK_CHARS;
+    aopts.fold_hant = 1;
+    index = open_index(SOU_INDEX_CREATE, &aopts, 0);
+    add_doc(index, "1", "one two", "three");
+    add_doc(index, "2", "four", "five six");
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    ck_assert_int_eq(sou_index_stats_get(index, &st), SOU_OK);
+    ck_assert_uint_eq(st.doc_count, 2);
+    /* Two ids, and six words each bare, in its field, stemmed, and stemmed
+     * in its field. */
+    ck_assert_uint_eq(st.term_count, 2 + 6 * 4);
+    /* Document lengths count every term the weight times: 4 forms of 3
+     * title words at weight 3, and of 3 body words at weight 1. */
+    ck_assert_uint_eq(st.total_length, 4 * 3 * 3 + 4 * 3 * 1);
+    ck_assert_uint_gt(st.size_bytes, 0);
+    ck_assert_int_eq(st.analyzer.cjk, SOU_CJK_CHARS);
+    ck_assert_str_eq(st.analyzer.stemmer, "english");
+    ck_assert_int_eq(st.analyzer.fold_hant, 1);
+    ck_assert_ptr_nonnull(st.icu_version);
+    ck_assert_uint_gt(strlen(st.icu_version), 0);
+    ck_assert_str_eq(sou_index_analyzer_options(index)->stemmer, "english");
+    sou_index_close(index);
+}
+END_TEST
+
+/* ---- concurrency */
+
+START_TEST(test_second_writer_locked)
+{
+    sou_index *writer = open_index(SOU_INDEX_CREATE, NULL, 0), *other = (sou_index *)&other;
+    double t0 = now();
+
+    ck_assert_int_eq(try_open(SOU_INDEX_WRITE, NULL, &other), SOU_ELOCKED);
+    ck_assert_ptr_null(other);
+    ck_assert_int_eq(try_open(SOU_INDEX_CREATE, NULL, &other), SOU_ELOCKED);
+    ck_assert_double_lt(now() - t0, 2.0);
+    ck_assert_int_eq(sou_error_last()->code, SOU_ELOCKED);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, dir));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "DatabaseLockError"));
+    sou_index_close(writer);
+    /* The lock goes with the writer. */
+    writer = open_index(SOU_INDEX_WRITE, NULL, 0);
+    sou_index_close(writer);
+}
+END_TEST
+
+START_TEST(test_reader_sees_commits_after_reopen)
+{
+    sou_index *writer = open_index(SOU_INDEX_CREATE, NULL, 0), *reader;
+
+    add_doc(writer, "1", "First", NULL);
+    ck_assert_int_eq(sou_index_commit(writer), SOU_OK);
+    reader = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert_uint_eq(doc_count(reader), 1);
+
+    add_doc(writer, "2", "Second", NULL);
+    ck_assert(!doc_exists(reader, "2"));
+    ck_assert_int_eq(sou_index_commit(writer), SOU_OK);
+    /* A reader stays on its revision until it reopens. */
+    ck_assert_uint_eq(doc_count(reader), 1);
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert_uint_eq(doc_count(reader), 2);
+    ck_assert(doc_exists(reader, "2"));
+    sou_index_close(reader);
+    sou_index_close(writer);
+}
+END_TEST
+
+START_TEST(test_flush_threshold)
+{
+    sou_index *writer = open_index(SOU_INDEX_CREATE, NULL, 3), *reader;
+
+    reader = open_index(SOU_INDEX_READONLY, NULL, 0);
+    add_doc(writer, "1", "one", NULL);
+    add_doc(writer, "2", "two", NULL);
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert_uint_eq(doc_count(reader), 0);
+    add_doc(writer, "3", "three", NULL);
+    /* The third change committed on its own. */
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert_uint_eq(doc_count(reader), 3);
+    add_doc(writer, "4", "four", NULL);
+    ck_assert_int_eq(sou_index_delete(writer, "1", 1), SOU_OK);
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert_uint_eq(doc_count(reader), 3);
+    ck_assert_int_eq(sou_index_delete(writer, "2", 1), SOU_OK);
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert_uint_eq(doc_count(reader), 2);
+    ck_assert(doc_exists(reader, "4"));
+    sou_index_close(reader);
+    sou_index_close(writer);
+}
+END_TEST
+
+/* ---- transactions */
+
+START_TEST(test_txn_cancel)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_doc *doc = NULL;
+
+    add_doc(index, "before", "Before", NULL);
+    ck_assert_int_eq(sou_index_begin(index), SOU_OK);
+    ck_assert_int_eq(sou_index_begin(index), SOU_EINVAL);
+    ck_assert_int_eq(sou_doc_new(&doc, "inside", 6), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "caption", "Inside", 6, 0, 0), SOU_OK);
+    ck_assert_int_eq(sou_doc_set_value(doc, "price", 9.5), SOU_OK);
+    ck_assert_int_eq(sou_index_add(index, doc), SOU_OK);
+    sou_doc_free(doc);
+    ck_assert_int_eq(sou_index_delete(index, "before", 6), SOU_OK);
+    ck_assert(doc_exists(index, "inside"));
+    ck_assert_int_eq(sou_index_cancel(index), SOU_OK);
+    ck_assert(!doc_exists(index, "inside"));
+    ck_assert(doc_exists(index, "before"));
+    /* Names first seen in the cancelled transaction are gone too. */
+    ck_assert(!sou__index_has_field(index, "caption", 7));
+    ck_assert_int_eq(sou__index_value_slot(index, "price"), -1);
+    ck_assert_int_eq(sou_index_cancel(index), SOU_EINVAL);
+    sou_index_close(index);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert_uint_eq(doc_count(index), 1);
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_txn_commit)
+{
+    sou_index *writer = open_index(SOU_INDEX_CREATE, NULL, 1), *reader;
+
+    reader = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert_int_eq(sou_index_begin(writer), SOU_OK);
+    /* No automatic commit inside a transaction, whatever the threshold. */
+    add_doc(writer, "1", "one", NULL);
+    add_doc(writer, "2", "two", NULL);
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert_uint_eq(doc_count(reader), 0);
+    ck_assert_int_eq(sou_index_commit(writer), SOU_OK);
+    ck_assert_int_eq(sou_index_reopen(reader), SOU_OK);
+    ck_assert_uint_eq(doc_count(reader), 2);
+    /* The transaction is over. */
+    ck_assert_int_eq(sou_index_cancel(writer), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_begin(writer), SOU_OK);
+    ck_assert_int_eq(sou_index_commit(writer), SOU_OK);
+    sou_index_close(reader);
+    sou_index_close(writer);
+}
+END_TEST
+
+/* ---- errors */
+
+START_TEST(test_missing_index)
+{
+    sou_index *index = (sou_index *)&index;
+    char path[512];
+
+    snprintf(path, sizeof path, "%s/nowhere", dir);
+    {
+        sou_index_options opts = SOU_INDEX_OPTIONS_INIT;
+        ck_assert_int_eq(sou_index_open(&index, path, &opts), SOU_EIO);
+        ck_assert_ptr_null(index);
+        ck_assert_ptr_nonnull(strstr(sou_error_last()->message, path));
+        ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "not found"));
+        opts.flags = SOU_INDEX_WRITE;
+        ck_assert_int_eq(sou_index_open(&index, path, &opts), SOU_EIO);
+        ck_assert_int_eq(sou_index_open(&index, path, NULL), SOU_EIO);
+    }
+    /* An empty directory is no index either. */
+    ck_assert_int_eq(try_open(SOU_INDEX_READONLY, NULL, &index), SOU_EIO);
+    ck_assert_int_eq(try_open(SOU_INDEX_WRITE, NULL, &index), SOU_EIO);
+}
+END_TEST
+
+START_TEST(test_not_a_directory)
+{
+    sou_index *index = NULL;
+    sou_index_options opts = SOU_INDEX_OPTIONS_INIT;
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/file", dir);
+    f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("not an index\n", f);
+    fclose(f);
+    opts.flags = SOU_INDEX_CREATE;
+    ck_assert_int_eq(sou_index_open(&index, path, &opts), SOU_EIO);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "not a directory"));
+    /* A directory holding other files is not turned into an index. */
+    ck_assert_int_eq(try_open(SOU_INDEX_CREATE, NULL, &index), SOU_EIO);
+    ck_assert_ptr_null(index);
+}
+END_TEST
+
+START_TEST(test_readonly_writes)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_doc *doc = NULL;
+
+    add_doc(index, "1", "Existing", NULL);
+    sou_index_close(index);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert_int_eq(sou_doc_new(&doc, "2", 1), SOU_OK);
+    ck_assert_int_eq(sou_index_add(index, doc), SOU_EREADONLY);
+    ck_assert_int_eq(sou_error_last()->code, SOU_EREADONLY);
+    sou_doc_free(doc);
+    ck_assert_int_eq(sou_index_delete(index, "1", 1), SOU_EREADONLY);
+    ck_assert_int_eq(sou_index_commit(index), SOU_EREADONLY);
+    ck_assert_int_eq(sou_index_begin(index), SOU_EREADONLY);
+    ck_assert_int_eq(sou_index_cancel(index), SOU_EINVAL);
+    ck_assert(doc_exists(index, "1"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_settings_mismatch)
+{
+    sou_analyzer_options aopts = SOU_ANALYZER_OPTIONS_INIT, other;
+    sou_index *index = (sou_index *)&index;
+
+    aopts.stemmer = "none";
+    index = open_index(SOU_INDEX_CREATE, &aopts, 0);
+    add_doc(index, "1", "Walking", NULL);
+    sou_index_close(index);
+
+    /* The defaults stem English: not this index. */
+    other = (sou_analyzer_options)SOU_ANALYZER_OPTIONS_INIT;
+    ck_assert_int_eq(try_open(SOU_INDEX_WRITE, &other, &index), SOU_ESETTINGS);
+    ck_assert_ptr_null(index);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "stemmer"));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "none"));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "english"));
+    ck_assert_int_eq(try_open(SOU_INDEX_READONLY, &other, &index), SOU_ESETTINGS);
+
+    other = aopts;
+    other.cjk = SOU_CJK_WORDS;
+    ck_assert_int_eq(try_open(SOU_INDEX_READONLY, &other, &index), SOU_ESETTINGS);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "cjk"));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "words"));
+    other = aopts;
+    other.fold_hant = 1;
+    ck_assert_int_eq(try_open(SOU_INDEX_CREATE, &other, &index), SOU_ESETTINGS);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "fold_hant"));
+
+    /* The same settings, or none given, open it with its own. */
+    index = open_index(SOU_INDEX_WRITE, &aopts, 0);
+    sou_index_close(index);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert_str_eq(sou_index_analyzer_options(index)->stemmer, "none");
+    ck_assert_int_eq(sou_index_analyzer_options(index)->cjk, SOU_CJK_HYBRID);
+    ck_assert(doc_exists(index, "1"));
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_foreign_database)
+{
+    sou__xdb *db = NULL;
+    sou__xdoc *xdoc = NULL;
+    sou_index *index = (sou_index *)&index;
+
+    /* A Xapian database another program made. */
+    ck_assert_int_eq(sou__xdb_open(&db, dir, SOU_INDEX_CREATE), SOU_OK);
+    ck_assert_int_eq(sou__xdoc_new(&xdoc), SOU_OK);
+    ck_assert_int_eq(sou__xdoc_add_term(xdoc, "Qforeign", 8, 0), SOU_OK);
+    ck_assert_int_eq(sou__xdoc_set_data(xdoc, "theirs", 6), SOU_OK);
+    ck_assert_int_eq(sou__xdb_replace(db, "Qforeign", 8, xdoc), SOU_OK);
+    sou__xdoc_free(xdoc);
+    sou__xdb_close(db);
+
+    ck_assert_int_eq(try_open(SOU_INDEX_READONLY, NULL, &index), SOU_ECORRUPT);
+    ck_assert_ptr_null(index);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "not a sou index"));
+    ck_assert_int_eq(try_open(SOU_INDEX_CREATE, NULL, &index), SOU_ECORRUPT);
+    ck_assert_int_eq(try_open(SOU_INDEX_WRITE, NULL, &index), SOU_ECORRUPT);
+}
+END_TEST
+
+START_TEST(test_corrupt_stored_document)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou__xdoc *xdoc = NULL;
+    sou_doc *got = NULL;
+
+    ck_assert_int_eq(sou__xdoc_new(&xdoc), SOU_OK);
+    ck_assert_int_eq(sou__xdoc_add_term(xdoc, "Qbad", 4, 0), SOU_OK);
+    ck_assert_int_eq(sou__xdoc_set_data(xdoc, "\x01\x09short", 7), SOU_OK);
+    ck_assert_int_eq(sou__xdb_replace(index->db, "Qbad", 4, xdoc), SOU_OK);
+    sou__xdoc_free(xdoc);
+    ck_assert_int_eq(sou_index_get(index, "bad", 3, &got), SOU_ECORRUPT);
+    ck_assert_ptr_null(got);
+    sou_index_close(index);
+}
+END_TEST
+
+START_TEST(test_bad_args)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_index_options opts = SOU_INDEX_OPTIONS_INIT;
+    sou_index *other = NULL;
+    sou_doc *got = NULL;
+    char longid[SOU_ID_MAX + 1];
+
+    memset(longid, 'i', sizeof longid);
+    ck_assert_int_eq(sou_index_add(index, NULL), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_add(NULL, NULL), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_get(index, "", 0, &got), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_get(index, longid, sizeof longid, &got), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_get(index, "a\0b", 3, &got), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_delete(index, NULL, 0), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_stats_get(index, NULL), SOU_EINVAL);
+
+    opts.version = 99;
+    ck_assert_int_eq(sou_index_open(&other, dir, &opts), SOU_EINVAL);
+    opts.version = SOU_INDEX_OPTIONS_VERSION;
+    opts.flags = 0x2;
+    ck_assert_int_eq(sou_index_open(&other, dir, &opts), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_open(&other, NULL, NULL), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_open(NULL, dir, NULL), SOU_EINVAL);
+    ck_assert_ptr_null(other);
+    ck_assert_int_eq(sou_index_options_init(&opts, 2), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_options_init(&opts, SOU_INDEX_OPTIONS_VERSION), SOU_OK);
+    ck_assert_uint_eq(opts.flags, SOU_INDEX_READONLY);
+    ck_assert_ptr_null(opts.analyzer);
+    sou_index_close(index);
+    sou_index_close(NULL);
+}
+END_TEST
+
+START_TEST(test_bad_analyzer_options)
+{
+    sou_analyzer_options aopts = SOU_ANALYZER_OPTIONS_INIT;
+    sou_index *index = (sou_index *)&index;
+
+    aopts.stemmer = "klingon";
+    ck_assert_int_eq(try_open(SOU_INDEX_CREATE, &aopts, &index), SOU_EINVAL);
+    ck_assert_ptr_null(index);
+}
+END_TEST
+
+START_TEST(test_add_alloc_failures)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_doc *doc = NULL;
+    long n;
+    int rc = SOU_ENOMEM;
+
+    ck_assert_int_eq(sou_doc_new(&doc, "m", 1), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "title", "Memory test", 11, 0, 0), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "body", "内存 runs out", strlen("内存 runs out"), 0, 0),
+                     SOU_OK);
+    ck_assert_int_eq(sou_doc_set_value(doc, "date", 5), SOU_OK);
+    /* Fail each allocation of an add in turn: a clean SOU_ENOMEM, no leak,
+     * and the index still works. */
+    for (n = 0; n < 500 && rc != SOU_OK; n++) {
+        sou__alloc_fail_after(n, 0);
+        rc = sou_index_add(index, doc);
+        sou__alloc_fail_after(-1, 0);
+        ck_assert_msg(rc == SOU_OK || rc == SOU_ENOMEM, "n=%ld rc=%d %s", n, rc,
+                      sou_error_last()->message);
+    }
+    ck_assert_int_eq(rc, SOU_OK);
+    sou_doc_free(doc);
+    ck_assert_int_eq(sou_index_get(index, "m", 1, &doc), SOU_OK);
+    ck_assert_str_eq(sou_doc_field(doc, "title", NULL), "Memory test");
+    sou_doc_free(doc);
+    ck_assert(sou__index_has_field(index, "body", 4));
+    ck_assert_int_eq(sou__index_value_slot(index, "date"), 1);
+    sou_index_close(index);
+}
+END_TEST
+
+Suite *sou_index_suite(void)
+{
+    Suite *s = suite_create("index");
+    TCase *tc;
+
+    tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_add_get);
+    tcase_add_test(tc, test_terms);
+    tcase_add_test(tc, test_terms_match_analyzer);
+    tcase_add_test(tc, test_no_stemmer);
+    tcase_add_test(tc, test_replace);
+    tcase_add_test(tc, test_delete);
+    tcase_add_test(tc, test_close_commits);
+    tcase_add_test(tc, test_fields_and_values_registered);
+    tcase_add_test(tc, test_stats);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("concurrency");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_second_writer_locked);
+    tcase_add_test(tc, test_reader_sees_commits_after_reopen);
+    tcase_add_test(tc, test_flush_threshold);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("transactions");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_txn_cancel);
+    tcase_add_test(tc, test_txn_commit);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_test(tc, test_missing_index);
+    tcase_add_test(tc, test_not_a_directory);
+    tcase_add_test(tc, test_readonly_writes);
+    tcase_add_test(tc, test_settings_mismatch);
+    tcase_add_test(tc, test_foreign_database);
+    tcase_add_test(tc, test_corrupt_stored_document);
+    tcase_add_test(tc, test_bad_args);
+    tcase_add_test(tc, test_bad_analyzer_options);
+    tcase_add_test(tc, test_add_alloc_failures);
+    suite_add_tcase(s, tc);
+    return s;
+}
