@@ -55,6 +55,13 @@ static int print_human(const sou_doc *doc)
         fwrite(text, 1, len, stdout);
         putchar('\n');
     }
+    count = sou_doc_value_count(doc);
+    for (size_t i = 0; i < count; i++) {
+        const char *name;
+        double v;
+        if (sou_doc_value_at(doc, i, &name, &v) == SOU_OK)
+            printf("%s = %.17g\n", name, v);
+    }
     return CLI_OK;
 }
 

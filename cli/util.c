@@ -272,6 +272,21 @@ int cli_json_add_fields(json_t *obj, const sou_doc *doc, const char *const *skip
             }
         }
     }
+    /* Values (numbers) follow; a field of the same name keeps its place. */
+    count = sou_doc_value_count(doc);
+    for (size_t i = 0; i < count; i++) {
+        const char *name;
+        double d;
+        json_t *v;
+
+        if (sou_doc_value_at(doc, i, &name, &d) != SOU_OK || name_skipped(name, skip) ||
+            json_object_get(obj, name))
+            continue;
+        v = (d > -9e15 && d < 9e15 && d == (double)(json_int_t)d) ? json_integer((json_int_t)d)
+                                                                    : json_real(d);
+        if (!v || json_object_set_new(obj, name, v) != 0)
+            return -1;
+    }
     return 0;
 }
 

@@ -324,6 +324,17 @@ SOU_API const char *sou_doc_field(const sou_doc *doc, const char *name, size_t *
  */
 SOU_API int sou_doc_value(const sou_doc *doc, const char *name, double *out);
 
+/** @brief How many values the document holds. @since 0.1 */
+SOU_API size_t sou_doc_value_count(const sou_doc *doc);
+
+/**
+ * @brief The i-th value, in the order first set.
+ * @param[out] name borrowed for the document's life; @param[out] value; either may be NULL.
+ * @return SOU_OK, SOU_ENOTFOUND when i is out of range, SOU_EINVAL for a NULL doc.
+ * @since 0.1
+ */
+SOU_API int sou_doc_value_at(const sou_doc *doc, size_t i, const char **name, double *value);
+
 /* ------------------------------------------------------------------ index */
 
 typedef struct sou_index sou_index;

@@ -214,6 +214,25 @@ int sou_doc_value(const sou_doc *doc, const char *name, double *out)
     return SOU_OK;
 }
 
+size_t sou_doc_value_count(const sou_doc *doc)
+{
+    return doc ? doc->nvalues : 0;
+}
+
+int sou_doc_value_at(const sou_doc *doc, size_t i, const char **name, double *value)
+{
+    if (!doc)
+        return sou__error_set(SOU_EINVAL, "sou_doc_value_at: missing document");
+    if (i >= doc->nvalues)
+        return sou__error_set(SOU_ENOTFOUND, "no value %zu (the document has %zu)", i,
+                              doc->nvalues);
+    if (name)
+        *name = doc->values[i].name;
+    if (value)
+        *value = doc->values[i].value;
+    return SOU_OK;
+}
+
 /* ---- stored form */
 
 typedef struct {
