@@ -1,8 +1,8 @@
 /*
  * analyzer.c: UTF-8 text to terms.
  *
- * The path: plain ASCII stretches go through the byte scanner of
- * segment.c; everything else is decoded to UTF-16 (utf8.c, keeping a map
+ * The path: plain stretches (ASCII and the typographic punctuation of
+ * English prose) go through the byte scanner of segment.c; everything else is decoded to UTF-16 (utf8.c, keeping a map
  * to byte offsets), optionally folded to Simplified Chinese, and split by
  * one ICU word break iterator reused across calls. Each word segment is
  * NFKC case folded (normalize.c), Han segments become characters and/or
@@ -24,7 +24,7 @@
 #include "sou.h"
 #include "utf8.h"
 
-/* A stretch of ASCII at least this long, after non-ASCII text, ends an ICU
+/* A plain stretch at least this long, after other text, ends an ICU
  * chunk: shorter ones are not worth a second ICU setText. */
 #define ASCII_CHUNK_MIN 48
 
@@ -34,7 +34,10 @@
  * frequent ones with high likelihood since they come first. */
 #define STEM_SLOTS_MIN 1024
 #define STEM_SLOTS_MAX 32768
-#define STEM_KEY_MAX 22
+#define STEM_KEY_MAX 15 /* a slot is 32 bytes; longer words skip the cache */
+/* Term buffers never shrink below this, so short terms can be read a word
+ * at a time past their end. */
+#define TERM_BUF_MIN 64
 
 typedef struct stem_slot {
     unsigned char klen, slen; /* klen 0: empty */
@@ -56,7 +59,7 @@ struct sou_analyzer {
     sou__norm norm;
     sou__hant hant;
     int fold_hant;
-    int fast_ascii; /* the byte scanner for ASCII; off only in tests */
+    int fast_ascii; /* the byte scanner for plain text; off only in tests */
     sou__u16buf u16;
     char *term; /* the current term, UTF-8 */
     size_t term_cap;
@@ -73,7 +76,7 @@ typedef struct run {
     size_t last_end;    /* byte end of the last positional token */
     int last_han;       /* was it a Han character or word? */
     int any;            /* has a positional token been emitted? */
-    size_t abase;       /* byte offset of the ASCII range being scanned */
+    size_t abase;       /* byte offset of the plain range being scanned */
 } run;
 
 const char *sou_cjk_mode_name(sou_cjk_mode mode)
@@ -180,6 +183,11 @@ int sou_analyzer_new(sou_analyzer **out, const sou_analyzer_options *opts)
             return sou__error_set(SOU_EINVAL, "unknown stemmer '%s'", stem);
         }
     }
+    if (sou__grow((void **)&a->term, &a->term_cap, TERM_BUF_MIN, 1) ||
+        sou__grow((void **)&a->cterm, &a->cterm_cap, TERM_BUF_MIN, 1)) {
+        sou_analyzer_free(a);
+        return SOU_ENOMEM;
+    }
     a->bi = ubrk_open(UBRK_WORD, "", NULL, 0, &err);
     if (U_FAILURE(err)) {
         a->bi = NULL;
@@ -218,12 +226,30 @@ void sou__analyzer_set_fast_ascii(sou_analyzer *a, int on)
 
 /* ------------------------------------------------------------ emission */
 
-static uint32_t hash_bytes(const char *s, size_t n)
+/* Hash of a term of at most STEM_KEY_MAX bytes, read as two words: the
+ * buffer holds at least TERM_BUF_MIN bytes, and bytes past n are masked. */
+static uint64_t hash_short(const char *s, size_t n)
 {
-    uint32_t h = 2166136261u;
+    uint64_t w0, w1, h;
+    memcpy(&w0, s, 8);
+    memcpy(&w1, s + 8, 8);
+    if (n < 8) {
+        w0 &= n ? ~0ULL >> (64 - 8 * n) : 0;
+        w1 = 0;
+    } else {
+        w1 &= n > 8 ? ~0ULL >> (64 - 8 * (n - 8)) : 0;
+    }
+    h = (w0 ^ (n * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
+    h = (h ^ (h >> 31) ^ w1) * 0x94D049BB133111EBULL;
+    return h ^ (h >> 29);
+}
+
+static int same_key(const char *a, const char *b, size_t n)
+{
     for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
 /* Move the cache to a table of cap slots (a power of two); on failure
@@ -234,11 +260,14 @@ static void stem_cache_resize(stem_cache *c, size_t cap)
     if (!n)
         return;
     for (size_t i = 0; i < c->cap; i++) {
-        stem_slot *o = &c->slots[i];
+        const stem_slot *o = &c->slots[i];
+        char key[16] = { 0 }; /* hash_short reads two words */
         size_t h;
+
         if (!o->klen)
             continue;
-        h = hash_bytes(o->key, o->klen) & (cap - 1);
+        memcpy(key, o->key, o->klen);
+        h = hash_short(key, o->klen) & (cap - 1);
         while (n[h].klen)
             h = (h + 1) & (cap - 1);
         n[h] = *o;
@@ -256,12 +285,12 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, size_t
     const sb_symbol *s;
 
     if (len <= STEM_KEY_MAX && c->cap) {
-        size_t h = hash_bytes(term, len) & (c->cap - 1);
+        size_t h = hash_short(term, len) & (c->cap - 1);
         for (;;) {
             slot = &c->slots[h];
             if (!slot->klen)
                 break;
-            if (slot->klen == len && memcmp(slot->key, term, len) == 0) {
+            if (slot->klen == len && same_key(slot->key, term, len)) {
                 *out_len = slot->slen;
                 return slot->stem;
             }
@@ -284,7 +313,7 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, size_t
         stem_cache_resize(c, c->cap ? c->cap * 2 : STEM_SLOTS_MIN);
         if (c->used * 2 >= c->cap)
             return (const char *)s;
-        slot = &c->slots[hash_bytes(term, len) & (c->cap - 1)];
+        slot = &c->slots[hash_short(term, len) & (c->cap - 1)];
         while (slot->klen)
             slot = &c->slots[(size_t)(slot - c->slots + 1) & (c->cap - 1)];
     }
@@ -367,7 +396,7 @@ static size_t english_apostrophes(char *t, size_t len)
     return o;
 }
 
-/* ---------------------------------------------------------- ASCII path */
+/* ---------------------------------------------------------- plain path */
 
 static int ascii_seg(const sou__aseg *seg, void *ctx)
 {
@@ -388,7 +417,7 @@ static int ascii_seg(const sou__aseg *seg, void *ctx)
     }
     a->term[n] = '\0';
     kind = seg->letters ? SOU_TOKEN_LATIN : SOU_TOKEN_NUMBER;
-    if (kind == SOU_TOKEN_LATIN && n > 2 && a->term[n - 2] == '\'')
+    if (kind == SOU_TOKEN_LATIN && (seg->quote || (n > 2 && a->term[n - 2] == '\'')))
         n = english_apostrophes(a->term, n);
     return emit(r, a->term, n, start, start + (seg->end - seg->start), kind, 0, 0);
 }
@@ -563,8 +592,8 @@ static int icu_chunk(run *r, size_t from, size_t to)
     return 0;
 }
 
-/* Where the ICU chunk that starts at a non-ASCII byte at i should end: at
- * an ASCII space that opens a long ASCII stretch (or the text's end), since
+/* Where the ICU chunk that starts at a non-plain byte at i should end: at
+ * an ASCII space that opens a long plain stretch (or the text's end), since
  * ICU always breaks there. */
 static size_t icu_chunk_end(const char *text, size_t len, size_t i)
 {
@@ -572,7 +601,7 @@ static size_t icu_chunk_end(const char *text, size_t len, size_t i)
         size_t asc;
         while (i < len && (unsigned char)text[i] >= 0x80)
             i++;
-        asc = sou__ascii_prefix(text + i, len - i);
+        asc = sou__plain_prefix(text + i, len - i);
         if (i + asc == len || asc >= ASCII_CHUNK_MIN) {
             for (size_t k = i; k < i + asc; k++)
                 if (sou__ascii_space((unsigned char)text[k]))
@@ -602,13 +631,13 @@ int sou_analyzer_tokenize(sou_analyzer *a, const char *text, size_t len, sou_tok
     if (!a->fast_ascii)
         return icu_chunk(&r, 0, len);
     while (pos < len) {
-        size_t asc = sou__ascii_prefix(text + pos, len - pos);
+        size_t asc = sou__plain_prefix(text + pos, len - pos);
         size_t icu_from, icu_to;
 
         if (pos + asc == len)
             return ascii_range(&r, pos, len);
-        /* The ASCII part is safe up to its last space: the word after that
-         * may continue into the non-ASCII text. */
+        /* The plain part is safe up to its last space: the word after that
+         * may continue into the text that follows. */
         icu_from = pos;
         for (size_t k = pos + asc; k > pos; k--) {
             if (sou__ascii_space((unsigned char)text[k - 1])) {

@@ -8,12 +8,15 @@
  */
 #include "segment.h"
 
+#include <stdint.h>
+#include <string.h>
+
 enum { C_OTHER = 0, C_LETTER = 1, C_DIGIT = 2, C_EXTEND = 3 };
 
 /* Class of each ASCII byte; built at compile time. */
 #define L C_LETTER
 #define D C_DIGIT
-static const unsigned char cls[128] = {
+static const unsigned char cls[256] = {
     ['@'] = L,
     ['A'] = L, ['B'] = L, ['C'] = L, ['D'] = L, ['E'] = L, ['F'] = L, ['G'] = L,
     ['H'] = L, ['I'] = L, ['J'] = L, ['K'] = L, ['L'] = L, ['M'] = L, ['N'] = L,
@@ -30,14 +33,48 @@ static const unsigned char cls[128] = {
 #undef L
 #undef D
 
-static int mid_letter(unsigned char c)
+/* The plain characters beyond ASCII, all E2 80 xx. */
+static int plain_e280(unsigned char x)
 {
-    return c == '.' || c == '\'';
+    return x == 0x93 || x == 0x94 || x == 0x98 || x == 0x99 || x == 0x9C || x == 0x9D ||
+           x == 0xA6;
 }
 
-static int mid_num(unsigned char c)
+size_t sou__plain_prefix(const char *text, size_t len)
 {
-    return c == '.' || c == '\'' || c == ',' || c == ';';
+    const unsigned char *p = (const unsigned char *)text;
+    size_t i = 0;
+
+    for (;;) {
+        /* Eight bytes at a time while no byte has its top bit set. */
+        for (; i + 8 <= len; i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (w & 0x8080808080808080ULL)
+                break;
+        }
+        while (i < len && p[i] < 0x80)
+            i++;
+        if (i + 3 <= len && p[i] == 0xE2 && p[i + 1] == 0x80 && plain_e280(p[i + 2])) {
+            i += 3;
+            continue;
+        }
+        return i;
+    }
+}
+
+/* Length of the middle character at s[i] (0 if none): '.' and '\'' join
+ * letters; those and ',' ';' join digits; U+2018 and U+2019 join both. */
+static size_t mid_len(const unsigned char *s, size_t i, size_t len, int letter)
+{
+    unsigned char c = s[i];
+    if (c == '.' || c == '\'')
+        return 1;
+    if (!letter && (c == ',' || c == ';'))
+        return 1;
+    if (c == 0xE2 && i + 2 < len && s[i + 1] == 0x80 && (s[i + 2] == 0x98 || s[i + 2] == 0x99))
+        return 3;
+    return 0;
 }
 
 int sou__ascii_words(const char *text, size_t len, sou__aseg_cb cb, void *ctx)
@@ -56,6 +93,7 @@ int sou__ascii_words(const char *text, size_t len, sou__aseg_cb cb, void *ctx)
         seg.start = i;
         seg.letters = 0;
         seg.digits = 0;
+        seg.quote = 0;
         for (;;) {
             /* i is a word character of class c */
             if (c == C_LETTER)
@@ -72,12 +110,11 @@ int sou__ascii_words(const char *text, size_t len, sou__aseg_cb cb, void *ctx)
                     continue;
                 }
                 /* A middle character joins only like with like. */
-                if (i + 1 < len && c != C_EXTEND) {
-                    int after = cls[s[i + 1]];
-                    if ((c == C_LETTER && after == C_LETTER && mid_letter(s[i])) ||
-                        (c == C_DIGIT && after == C_DIGIT && mid_num(s[i]))) {
-                        i++;
-                        c = after;
+                if (c != C_EXTEND) {
+                    size_t m = mid_len(s, i, len, c == C_LETTER);
+                    if (m && i + m < len && s[i + m] < 0x80 && cls[s[i + m]] == c) {
+                        seg.quote |= (m == 3);
+                        i += m;
                         continue;
                     }
                 }

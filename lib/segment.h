@@ -10,18 +10,30 @@
 
 #include <stddef.h>
 
-/* A word segment of ASCII text: bytes [start, end). letters is non-zero
- * when it holds an ASCII letter, digits when it holds a digit. */
+/*
+ * The byte scanner reads "plain" text: ASCII, plus the typographic
+ * punctuation of English prose, whose word break classes are known: U+2018
+ * and U+2019 (quotes that join letters and digits like '\''), and U+201C,
+ * U+201D, U+2013, U+2014, U+2026 (quotes, dashes, ellipsis: breaks).
+ */
+
+/* Length of the longest prefix of s that is plain text (never ends inside
+ * a character). */
+size_t sou__plain_prefix(const char *s, size_t len);
+
+/* A word segment of plain text: bytes [start, end). letters is non-zero
+ * when it holds an ASCII letter, digits when it holds a digit, quote when
+ * it holds U+2018 or U+2019. */
 typedef struct sou__aseg {
     size_t start, end;
-    int letters, digits;
+    int letters, digits, quote;
 } sou__aseg;
 
 /* Receives ASCII segments; non-zero stops the scan and is returned. */
 typedef int (*sou__aseg_cb)(const sou__aseg *seg, void *ctx);
 
-/* Scan s[0, len), all ASCII, as ICU's word rules would; calls cb for each
- * segment that ICU gives a word status (letters, digits, '@', '_'). */
+/* Scan s[0, len), all plain text, as ICU's word rules would; calls cb for
+ * each segment that ICU gives a word status (letters, digits, '@', '_'). */
 int sou__ascii_words(const char *s, size_t len, sou__aseg_cb cb, void *ctx);
 
 /* Is c ASCII white space as ICU's word rules see it (a break is certain

@@ -373,7 +373,7 @@ static uint64_t rng_next(uint64_t *s)
 START_TEST(test_fast_path_random_ascii)
 {
     /* Characters chosen to exercise the joining rules. */
-    static const char alphabet[] = "aZ09._',;:@- \t\r\n!x1";
+    static const char alphabet[] = "aZ09._',;:@- \t\r\n!x1s";
     sou_analyzer *fast = make(SOU_CJK_HYBRID, NULL, 0);
     sou_analyzer *icu = make(SOU_CJK_HYBRID, NULL, 0);
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
@@ -405,6 +405,8 @@ START_TEST(test_fast_path_random_mixed)
         "a", "Zed", " ", "  ", ".", "'", "1", "2.5", "_", "\n",
         "\xe4\xb8\xad", "\xe6\x96\x87", "\xc3\xa9", "\xcc\x81", "\xe2\x80\x99",
         "\xef\xbc\xa1", "\xe3\x80\x82", "\xf0\x9f\x98\x80", "\xe2\x80\x8d", "\xd0\xb4",
+        "\xe2\x80\x98", "\xe2\x80\x9c", "\xe2\x80\x9d", "\xe2\x80\x93", "\xe2\x80\x94",
+        "\xe2\x80\xa6", "s", "9", ",", "\xe2\x80\x99s", "\xe2\x80\x99", "\xe2\x80",
         "the quick brown fox jumps over the lazy dog and keeps on running ",
     };
     sou_analyzer *fast = make(SOU_CJK_HYBRID, NULL, 0);
@@ -413,7 +415,7 @@ START_TEST(test_fast_path_random_mixed)
     char buf[1024];
 
     sou__analyzer_set_fast_ascii(icu, 0);
-    for (int iter = 0; iter < 5000; iter++) {
+    for (int iter = 0; iter < 20000; iter++) {
         size_t n = 0, k = 1 + rng_next(&seed) % 24;
         for (size_t i = 0; i < k; i++) {
             const char *p = pieces[rng_next(&seed) % (sizeof pieces / sizeof pieces[0])];
