@@ -30,10 +30,10 @@
 
 /* A cache of stems: text repeats few words, and the Snowball stemmer costs
  * more than the rest of the analysis of a Latin word. Open addressing; it
- * grows to STEM_SLOTS_MAX, then keeps the words it has, which are the most
- * frequent ones with high likelihood since they come first. */
+ * grows to STEM_SLOTS_MAX (2 MiB), then keeps the words it has, likely the
+ * most frequent ones since those come first. */
 #define STEM_SLOTS_MIN 1024
-#define STEM_SLOTS_MAX 32768
+#define STEM_SLOTS_MAX 65536
 #define STEM_KEY_MAX 15 /* a slot is 32 bytes; longer words skip the cache */
 /* Term buffers never shrink below this, so short terms can be read a word
  * at a time past their end. */
@@ -65,6 +65,8 @@ struct sou_analyzer {
     size_t term_cap;
     char *cterm; /* the current compound */
     size_t cterm_cap;
+    char *lower; /* the plain range being scanned, lower-cased */
+    size_t lower_cap;
 };
 
 typedef struct run {
@@ -77,6 +79,8 @@ typedef struct run {
     int last_han;       /* was it a Han character or word? */
     int any;            /* has a positional token been emitted? */
     size_t abase;       /* byte offset of the plain range being scanned */
+    uint64_t hash;      /* hash_short of the next term, when hash_ok */
+    int hash_ok;
 } run;
 
 const char *sou_cjk_mode_name(sou_cjk_mode mode)
@@ -140,6 +144,7 @@ void sou_analyzer_free(sou_analyzer *a)
     sou__u16buf_free(&a->u16);
     sou__free(a->term);
     sou__free(a->cterm);
+    sou__free(a->lower);
     sou__free(a);
 }
 
@@ -277,15 +282,17 @@ static void stem_cache_resize(stem_cache *c, size_t cap)
     c->cap = cap;
 }
 
-/* The stem of a Latin term; borrowed until the next call. */
-static const char *stem_of(sou_analyzer *a, const char *term, size_t len, size_t *out_len)
+/* The stem of a Latin term; borrowed until the next call. hash is
+ * hash_short(term, len) when len <= STEM_KEY_MAX. */
+static const char *stem_of(sou_analyzer *a, const char *term, size_t len, uint64_t hash,
+                           size_t *out_len)
 {
     stem_cache *c = &a->stems;
     stem_slot *slot = NULL;
     const sb_symbol *s;
 
     if (len <= STEM_KEY_MAX && c->cap) {
-        size_t h = hash_short(term, len) & (c->cap - 1);
+        size_t h = hash & (c->cap - 1);
         for (;;) {
             slot = &c->slots[h];
             if (!slot->klen)
@@ -307,16 +314,21 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, size_t
     if (len > STEM_KEY_MAX || *out_len > STEM_KEY_MAX)
         return (const char *)s;
     if (c->used * 2 >= c->cap) {
-        /* Over half full: grow, or once at the largest size, stop adding. */
-        if (c->cap >= STEM_SLOTS_MAX)
-            return (const char *)s;
+        /* Over half full: grow; at the largest size, fill to three
+         * quarters and then stop adding. */
+        if (c->cap >= STEM_SLOTS_MAX) {
+            if (c->used * 4 >= c->cap * 3)
+                return (const char *)s;
+            goto insert;
+        }
         stem_cache_resize(c, c->cap ? c->cap * 2 : STEM_SLOTS_MIN);
         if (c->used * 2 >= c->cap)
             return (const char *)s;
-        slot = &c->slots[hash_short(term, len) & (c->cap - 1)];
+        slot = &c->slots[hash & (c->cap - 1)];
         while (slot->klen)
             slot = &c->slots[(size_t)(slot - c->slots + 1) & (c->cap - 1)];
     }
+insert:
     slot->klen = (unsigned char)len;
     slot->slen = (unsigned char)*out_len;
     memcpy(slot->key, term, len);
@@ -354,8 +366,13 @@ static int emit(run *r, char *term, size_t len, size_t start, size_t end, sou_to
     t.term_len = len;
     t.stem = term;
     t.stem_len = len;
-    if (a->stemmer && (kind == SOU_TOKEN_LATIN || kind == SOU_TOKEN_ALPHA))
-        t.stem = stem_of(a, term, len, &t.stem_len);
+    if (a->stemmer && (kind == SOU_TOKEN_LATIN || kind == SOU_TOKEN_ALPHA)) {
+        uint64_t h = 0;
+        if (len <= STEM_KEY_MAX)
+            h = r->hash_ok ? r->hash : hash_short(term, len);
+        t.stem = stem_of(a, term, len, h, &t.stem_len);
+    }
+    r->hash_ok = 0;
     t.start = start;
     t.end = end;
     t.kind = kind;
@@ -401,31 +418,48 @@ static size_t english_apostrophes(char *t, size_t len)
 static int ascii_seg(const sou__aseg *seg, void *ctx)
 {
     run *r = ctx;
-    sou_analyzer *a = r->a;
     size_t n = seg->end - seg->start;
     size_t start = r->abase + seg->start;
-    const char *s = r->text + start;
+    char *term = r->a->lower + seg->start;
     sou_token_kind kind;
 
     if (!seg->letters && !seg->digits)
         return 0; /* "@", "___": no word content */
-    if (sou__grow((void **)&a->term, &a->term_cap, n + 1, 1))
-        return SOU_ENOMEM;
-    for (size_t i = 0; i < n; i++) {
-        char c = s[i];
-        a->term[i] = (c >= 'A' && c <= 'Z') ? (char)(c + 32) : c;
-    }
-    a->term[n] = '\0';
     kind = seg->letters ? SOU_TOKEN_LATIN : SOU_TOKEN_NUMBER;
-    if (kind == SOU_TOKEN_LATIN && (seg->quote || (n > 2 && a->term[n - 2] == '\'')))
-        n = english_apostrophes(a->term, n);
-    return emit(r, a->term, n, start, start + (seg->end - seg->start), kind, 0, 0);
+    if (kind == SOU_TOKEN_LATIN && (seg->quote || (n > 2 && term[n - 2] == '\''))) {
+        term[n] = '\0';
+        n = english_apostrophes(term, n);
+    } else if (n <= STEM_KEY_MAX) {
+        /* Hash before the NUL goes in: loading words over a byte just
+         * stored stalls store forwarding. The bytes past n are masked. */
+        r->hash = hash_short(term, n);
+        r->hash_ok = 1;
+    }
+    /* The byte after a segment is not part of any other segment. */
+    term[n] = '\0';
+    return emit(r, term, n, start, start + (seg->end - seg->start), kind, 0, 0);
 }
 
+/* Lower-case the whole range first (a loop the compiler vectorizes), then
+ * find its words; terms are NUL-terminated in place. */
 static int ascii_range(run *r, size_t from, size_t to)
 {
+    sou_analyzer *a = r->a;
+    const char *s = r->text + from;
+    size_t n = to - from;
+    char *lo;
+
+    /* Room past the end: hash_short reads 16 bytes from a term's start. */
+    if (sou__grow((void **)&a->lower, &a->lower_cap, n + 16, 1))
+        return SOU_ENOMEM;
+    lo = a->lower;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        lo[i] = (char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
+    }
+    memset(lo + n, 0, 16);
     r->abase = from;
-    return sou__ascii_words(r->text + from, to - from, ascii_seg, r);
+    return sou__ascii_words(s, n, ascii_seg, r);
 }
 
 /* ------------------------------------------------------------ ICU path */

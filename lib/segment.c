@@ -95,31 +95,24 @@ int sou__ascii_words(const char *text, size_t len, sou__aseg_cb cb, void *ctx)
         seg.digits = 0;
         seg.quote = 0;
         for (;;) {
-            /* i is a word character of class c */
-            if (c == C_LETTER)
-                seg.letters |= (s[i] != '@');
-            else if (c == C_DIGIT)
-                seg.digits = 1;
-            i++;
-            if (i >= len)
+            int last;
+            size_t m;
+            /* a run of word characters; c is the class of s[i] */
+            do {
+                last = c;
+                seg.letters |= (c == C_LETTER) & (s[i] != '@');
+                seg.digits |= (c == C_DIGIT);
+                i++;
+            } while (i < len && (c = cls[s[i]]) != C_OTHER);
+            if (i >= len || last == C_EXTEND)
                 break;
-            {
-                int n = cls[s[i]];
-                if (n != C_OTHER) {
-                    c = n;
-                    continue;
-                }
-                /* A middle character joins only like with like. */
-                if (c != C_EXTEND) {
-                    size_t m = mid_len(s, i, len, c == C_LETTER);
-                    if (m && i + m < len && s[i + m] < 0x80 && cls[s[i + m]] == c) {
-                        seg.quote |= (m == 3);
-                        i += m;
-                        continue;
-                    }
-                }
+            /* A middle character joins only like with like. */
+            m = mid_len(s, i, len, last == C_LETTER);
+            if (!m || i + m >= len || cls[s[i + m]] != last)
                 break;
-            }
+            seg.quote |= (m == 3);
+            i += m;
+            c = last;
         }
         seg.end = i;
         {
