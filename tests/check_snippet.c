@@ -1,0 +1,411 @@
+/* check_snippet.c: passages with the query's matches highlighted. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "alloc.h"
+#include "query.h"
+#include "snippet.h"
+#include "suites.h"
+
+static const char ELL[] = "\xe2\x80\xa6";
+
+static int is_field(void *ctx, const char *name, size_t len)
+{
+    (void)ctx;
+    return (len == 5 && memcmp(name, "title", 5) == 0) || (len == 4 && memcmp(name, "body", 4) == 0);
+}
+
+static sou_analyzer *analyzer(void)
+{
+    sou_analyzer *a = NULL;
+    ck_assert_int_eq(sou_analyzer_new(&a, NULL), SOU_OK);
+    return a;
+}
+
+static sou__parsed *parse(sou_analyzer *a, const char *q)
+{
+    sou__query_env env = { a, SOU_OP_AND, is_field, NULL };
+    sou__parsed *p = NULL;
+    ck_assert_int_eq(sou__query_parse(&env, q, strlen(q), &p), SOU_OK);
+    return p;
+}
+
+/* The snippet of text (len bytes) for query q; caller frees. */
+static char *snip_full(const char *q, const char *text, size_t len, const char *field,
+                       const char *hs, const char *he, size_t target, size_t *nmatches)
+{
+    sou_analyzer *a = analyzer();
+    sou__parsed *p = parse(a, q);
+    char *out = NULL;
+    size_t out_len = 0;
+    int rc = sou__snippet_make(a, text, len, p, field, hs, he, target, &out, &out_len, nmatches);
+    ck_assert_int_eq(rc, SOU_OK);
+    ck_assert_ptr_nonnull(out);
+    ck_assert_uint_eq(strlen(out), out_len);
+    sou__parsed_free(p);
+    sou_analyzer_free(a);
+    return out;
+}
+
+static char *snip(const char *q, const char *text)
+{
+    return snip_full(q, text, strlen(text), "body", "<b>", "</b>", 200, NULL);
+}
+
+#define CHECK_SNIP(q, text, want)                                                           \
+    do {                                                                                    \
+        char *got_ = snip(q, text);                                                         \
+        ck_assert_msg(strcmp(got_, want) == 0, "query '%s': got '%s', want '%s'", q, got_,  \
+                      want);                                                                \
+        free(got_);                                                                         \
+    } while (0)
+
+/* Is s valid UTF-8? */
+static int utf8_valid(const char *s)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        int n = *p < 0x80 ? 0 : (*p >> 5) == 6 ? 1 : (*p >> 4) == 14 ? 2 : (*p >> 3) == 30 ? 3 : -1;
+        if (n < 0)
+            return 0;
+        p++;
+        for (int i = 0; i < n; i++, p++)
+            if ((*p & 0xc0) != 0x80)
+                return 0;
+    }
+    return 1;
+}
+
+/* Bytes of text in a snippet, markers and ellipses left out. */
+static size_t text_bytes(const char *s, const char *hs, const char *he)
+{
+    size_t n = 0;
+    while (*s) {
+        if (strncmp(s, hs, strlen(hs)) == 0)
+            s += strlen(hs);
+        else if (strncmp(s, he, strlen(he)) == 0)
+            s += strlen(he);
+        else if (strncmp(s, ELL, 3) == 0)
+            s += 3;
+        else {
+            s++;
+            n++;
+        }
+    }
+    return n;
+}
+
+static size_t count_of(const char *s, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = strstr(s, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* ------------------------------------------------------------------ core */
+
+START_TEST(test_english)
+{
+    CHECK_SNIP("shopping", "We went shopping for shoes. The shops were shut.",
+               "We went <b>shopping</b> for shoes. The <b>shops</b> were shut.");
+    CHECK_SNIP("Shoes", "We went shopping for shoes.", "We went shopping for <b>shoes</b>.");
+    CHECK_SNIP("\"for shoes\"", "shoes for us, we went for shoes",
+               "shoes for us, we went <b>for shoes</b>");
+    /* a quoted word matches its exact form only */
+    CHECK_SNIP("\"shops\"", "shop shops shopping", "shop <b>shops</b> shopping");
+    CHECK_SNIP("e-mail", "Send an e-mail or a mail.", "Send an <b>e-mail</b> or a mail.");
+    CHECK_SNIP("2008", "In 2008, and 2009.", "In <b>2008</b>, and 2009.");
+}
+END_TEST
+
+START_TEST(test_chinese)
+{
+    CHECK_SNIP("阿里巴巴", "总部：阿里巴巴集团在杭州。", "总部：<b>阿里巴巴</b>集团在杭州。");
+    CHECK_SNIP("巴巴", "阿里巴巴集团", "阿里<b>巴巴</b>集团");
+    CHECK_SNIP("杭州 集团", "阿里巴巴集团在杭州", "阿里巴巴<b>集团</b>在<b>杭州</b>");
+    /* characters apart are no match */
+    CHECK_SNIP("阿里巴巴", "阿里，巴巴", "阿里，巴巴");
+    CHECK_SNIP("2008年", "北京2008年奥运会", "北京<b>2008年</b>奥运会");
+    CHECK_SNIP("iPhone手机", "新款iPhone手机上市", "新款<b>iPhone手机</b>上市");
+    CHECK_SNIP("阿里巴巴 cloud", "阿里巴巴 Cloud 服务",
+               "<b>阿里巴巴</b> <b>Cloud</b> 服务");
+}
+END_TEST
+
+START_TEST(test_merging)
+{
+    /* touching matches of different patterns: one highlight */
+    CHECK_SNIP("阿里 巴巴", "阿里巴巴集团", "<b>阿里巴巴</b>集团");
+    /* overlapping matches */
+    CHECK_SNIP("阿里巴 里巴巴", "阿里巴巴集团", "<b>阿里巴巴</b>集团");
+    /* a space between keeps them apart */
+    CHECK_SNIP("\"red apple\" pie", "a red apple pie", "a <b>red apple</b> <b>pie</b>");
+    /* every place a phrase occurs */
+    CHECK_SNIP("巴巴", "巴巴巴", "<b>巴巴巴</b>");
+}
+END_TEST
+
+START_TEST(test_fields)
+{
+    const char *text = "red apples and green pears";
+    char *s = snip_full("title:apple pear", text, strlen(text), "body", "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "red apples and green <b>pears</b>");
+    free(s);
+    s = snip_full("title:apple pear", text, strlen(text), "title", "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "red <b>apples</b> and green <b>pears</b>");
+    free(s);
+    /* negated words are not highlighted */
+    s = snip_full("apple -pear", text, strlen(text), "body", "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "red <b>apples</b> and green pears");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_markers_and_count)
+{
+    const char *text = "Cats chase cats; a cat naps.";
+    size_t nm = 99;
+    char *s = snip_full("cat", text, strlen(text), NULL, "[[", "]]", 200, &nm);
+    ck_assert_str_eq(s, "[[Cats]] chase [[cats]]; a [[cat]] naps.");
+    ck_assert_uint_eq(nm, 3);
+    free(s);
+
+    s = snip_full("dog", text, strlen(text), NULL, "[[", "]]", 200, &nm);
+    ck_assert_str_eq(s, text);
+    ck_assert_uint_eq(nm, 0);
+    free(s);
+
+    /* NULL markers are the defaults */
+    s = snip_full("cat", "a cat", 5, NULL, NULL, NULL, 200, NULL);
+    ck_assert_str_eq(s, "a <b>cat</b>");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_controls)
+{
+    const char text[] = "foo\0bar\tbaz\x01qux\n\n\nend  \x7f" "done";
+    char *s = snip_full("bar", text, sizeof text - 1, NULL, "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "foo <b>bar</b> baz qux end done");
+    free(s);
+
+    s = snip_full("bar", "  \n bar  \n", 10, NULL, "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "<b>bar</b>");
+    free(s);
+
+    /* a C1 control (U+0085) is a space too */
+    s = snip_full("bar", "foo\xc2\x85" "bar", 8, NULL, "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "foo <b>bar</b>");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_empty)
+{
+    char *s = snip_full("bar", "", 0, NULL, "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "");
+    free(s);
+    s = snip_full("", "some text", 9, NULL, "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "some text");
+    free(s);
+    s = snip_full("bar", NULL, 0, NULL, "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "");
+    free(s);
+}
+END_TEST
+
+/* --------------------------------------------------------------- cutting */
+
+/* n copies of unit */
+static char *repeat(const char *unit, size_t n)
+{
+    size_t u = strlen(unit);
+    char *s = malloc(u * n + 1);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < n; i++)
+        memcpy(s + i * u, unit, u);
+    s[u * n] = '\0';
+    return s;
+}
+
+START_TEST(test_cut_english)
+{
+    char *pad = repeat("lorem ipsum dolor ", 30);
+    size_t plen = strlen(pad);
+    char *text = malloc(2 * plen + 64);
+    char *s;
+
+    sprintf(text, "%sthe hidden treasure is here %s", pad, pad);
+    s = snip_full("treasure", text, strlen(text), NULL, "<b>", "</b>", 100, NULL);
+    ck_assert_msg(strncmp(s, ELL, 3) == 0, "no leading ellipsis: %s", s);
+    ck_assert_msg(strcmp(s + strlen(s) - 3, ELL) == 0, "no trailing ellipsis: %s", s);
+    ck_assert_ptr_nonnull(strstr(s, "hidden <b>treasure</b> is"));
+    ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), 100);
+    ck_assert_uint_ge(text_bytes(s, "<b>", "</b>"), 60);
+    /* cut between words */
+    ck_assert_msg(strchr("lidth", s[3]) != NULL, "cut inside a word: %s", s);
+    ck_assert_msg(strchr("mre", s[strlen(s) - 4]) != NULL, "cut inside a word: %s", s);
+    free(s);
+
+    /* no match: the start */
+    s = snip_full("absent", text, strlen(text), NULL, "<b>", "</b>", 50, NULL);
+    ck_assert_msg(strncmp(s, "lorem ipsum dolor lorem ipsum dolor", 35) == 0, "%s", s);
+    ck_assert_msg(strcmp(s + strlen(s) - 3, ELL) == 0, "%s", s);
+    ck_assert_ptr_null(strstr(s, "<b>"));
+    ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), 50);
+    free(s);
+
+    /* at the very end: no trailing ellipsis */
+    sprintf(text, "%sfinal treasure.", pad);
+    s = snip_full("treasure", text, strlen(text), NULL, "<b>", "</b>", 60, NULL);
+    ck_assert_msg(strcmp(s + strlen(s) - strlen("final <b>treasure</b>."),
+                         "final <b>treasure</b>.") == 0, "%s", s);
+    ck_assert(strncmp(s, ELL, 3) == 0);
+    free(s);
+    free(text);
+    free(pad);
+}
+END_TEST
+
+START_TEST(test_cut_chinese)
+{
+    /* sizes in bytes hit every alignment against the 3-byte characters */
+    char *pad = repeat("天地玄黄宇宙洪荒", 20);
+    size_t plen = strlen(pad);
+    char *text = malloc(2 * plen + 64);
+
+    sprintf(text, "%s阿里巴巴集团%s", pad, pad);
+    for (size_t target = 20; target < 80; target++) {
+        char *s = snip_full("阿里巴巴", text, strlen(text), NULL, "<b>", "</b>", target, NULL);
+        ck_assert_msg(utf8_valid(s), "invalid UTF-8 at target %zu: %s", target, s);
+        ck_assert_ptr_nonnull(strstr(s, "<b>阿里巴巴</b>"));
+        ck_assert_uint_eq(count_of(s, "<b>"), 1);
+        ck_assert(strncmp(s, ELL, 3) == 0);
+        ck_assert(strcmp(s + strlen(s) - 3, ELL) == 0);
+        ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), target);
+        free(s);
+    }
+    /* no match, odd sizes */
+    for (size_t target = 1; target < 12; target++) {
+        char *s = snip_full("北京", text, strlen(text), NULL, "<b>", "</b>", target, NULL);
+        ck_assert_msg(utf8_valid(s), "invalid UTF-8 at target %zu: %s", target, s);
+        free(s);
+    }
+    free(text);
+    free(pad);
+}
+END_TEST
+
+START_TEST(test_long_token)
+{
+    /* one token longer than the window: cut on a character boundary */
+    char *text = repeat("\xc3\xa9", 300);
+    char *s = snip_full("x", text, strlen(text), NULL, "<b>", "</b>", 51, NULL);
+    ck_assert(utf8_valid(s));
+    ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), 51);
+    ck_assert_uint_ge(text_bytes(s, "<b>", "</b>"), 40);
+    free(s);
+    free(text);
+
+    /* a match longer than the window is kept whole */
+    s = snip_full("\"quick brown fox\"", "a quick brown fox jumps", 23, NULL, "<b>", "</b>", 5,
+                  NULL);
+    ck_assert_str_eq(s, "\xe2\x80\xa6<b>quick brown fox</b>\xe2\x80\xa6");
+    free(s);
+}
+END_TEST
+
+START_TEST(test_best_window)
+{
+    /* one match early, both words together later: the later wins */
+    char *pad = repeat("filler text goes on ", 20);
+    char *text = malloc(2 * strlen(pad) + 128);
+    char *s;
+
+    sprintf(text, "apple first. %sthen apple and pear together. %s", pad, pad);
+    s = snip_full("apple pear", text, strlen(text), NULL, "<b>", "</b>", 80, NULL);
+    ck_assert_msg(strstr(s, "<b>apple</b> and <b>pear</b>") != NULL, "%s", s);
+    ck_assert_ptr_null(strstr(s, "first"));
+    free(s);
+
+    /* more matches of one word beat fewer */
+    sprintf(text, "kiwi once. %skiwi, kiwi and kiwi. %s", pad, pad);
+    s = snip_full("kiwi", text, strlen(text), NULL, "<b>", "</b>", 60, NULL);
+    ck_assert_uint_eq(count_of(s, "<b>kiwi</b>"), 3);
+    free(s);
+    free(text);
+    free(pad);
+}
+END_TEST
+
+/* ---------------------------------------------------------------- errors */
+
+START_TEST(test_errors)
+{
+    sou_analyzer *a = analyzer();
+    sou__parsed *p = parse(a, "x");
+    char *out = (char *)1;
+    size_t n;
+
+    ck_assert_int_eq(sou__snippet_make(a, "x", 1, p, NULL, "<b>", "</b>", 10, NULL, &n, NULL),
+                     SOU_EINVAL);
+    ck_assert_int_eq(sou__snippet_make(NULL, "x", 1, p, NULL, "<b>", "</b>", 10, &out, &n, NULL),
+                     SOU_EINVAL);
+    ck_assert_ptr_null(out);
+    ck_assert_int_eq(sou__snippet_make(a, NULL, 4, p, NULL, "<b>", "</b>", 10, &out, &n, NULL),
+                     SOU_EINVAL);
+
+    /* without a parsed query: the start of the text */
+    ck_assert_int_eq(sou__snippet_make(a, "a b", 3, NULL, NULL, "<b>", "</b>", 10, &out, &n, NULL),
+                     SOU_OK);
+    ck_assert_str_eq(out, "a b");
+    sou__free(out);
+
+    for (long k = 0; k < 200; k++) {
+        int rc;
+        out = NULL;
+        sou__alloc_fail_after(k, 0);
+        rc = sou__snippet_make(a, "an x and an x", 13, p, NULL, "<b>", "</b>", 50, &out, &n,
+                               NULL);
+        sou__alloc_fail_after(-1, 0);
+        if (rc == SOU_OK) {
+            ck_assert_str_eq(out, "an <b>x</b> and an <b>x</b>");
+            sou__free(out);
+            break;
+        }
+        ck_assert_int_eq(rc, SOU_ENOMEM);
+        ck_assert_ptr_null(out);
+    }
+    sou__parsed_free(p);
+    sou_analyzer_free(a);
+}
+END_TEST
+
+Suite *sou_snippet_suite(void)
+{
+    Suite *s = suite_create("snippet");
+    TCase *tc = tcase_create("core");
+
+    tcase_add_test(tc, test_english);
+    tcase_add_test(tc, test_chinese);
+    tcase_add_test(tc, test_merging);
+    tcase_add_test(tc, test_fields);
+    tcase_add_test(tc, test_markers_and_count);
+    tcase_add_test(tc, test_controls);
+    tcase_add_test(tc, test_empty);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("limits");
+    tcase_add_test(tc, test_cut_english);
+    tcase_add_test(tc, test_cut_chinese);
+    tcase_add_test(tc, test_long_token);
+    tcase_add_test(tc, test_best_window);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("errors");
+    tcase_add_test(tc, test_errors);
+    suite_add_tcase(s, tc);
+    return s;
+}
