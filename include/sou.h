@@ -483,7 +483,7 @@ typedef struct sou_search_options {
     const char *hl_start;     /**< highlight start marker, default "<b>" */
     const char *hl_end;       /**< highlight end marker, default "</b>" */
     size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200 */
-    const char *snippet_field; /**< field for snippets; NULL: "body", else the best matching field */
+    const char *snippet_field; /**< field for snippets; NULL: "body" when it matches, else the field with the most matches */
     unsigned int flags;       /**< SOU_SEARCH_* flags */
 } sou_search_options;
 

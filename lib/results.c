@@ -70,8 +70,21 @@ static int prepare(sou_index *index, const char *query, size_t query_len,
     return sou__query_parse(&env, query, query_len, parsed);
 }
 
-/* The snippet of doc: the chosen field, else "body", else the stored
- * field with the most matches. */
+/* Order in which fields are tried for a snippet when none is asked for:
+ * "body" first, then the others as stored, "title" last (callers show it
+ * apart). */
+static int snippet_rank(const sou_doc *doc, size_t i)
+{
+    const char *name = doc->fields[i].name;
+    if (strcmp(name, "body") == 0)
+        return 0;
+    if (strcmp(name, "title") == 0)
+        return 2;
+    return 1;
+}
+
+/* The snippet of doc: from the chosen field; without one, from "body" when
+ * it matches, else from the field with the most matches. */
 static int make_snippet(sou_index *index, const sou_doc *doc, const sou__parsed *parsed,
                         const sou_search_options *opts, sou__hit *hit)
 {
@@ -83,36 +96,33 @@ static int make_snippet(sou_index *index, const sou_doc *doc, const sou__parsed 
     size_t best_len = 0, best_matches = 0;
     int rc;
 
-    if (!want) {
-        for (size_t i = 0; i < doc->nfields; i++)
-            if (strcmp(doc->fields[i].name, "body") == 0) {
-                want = "body";
-                break;
+    for (int rank = 0; rank <= 2; rank++) {
+        for (size_t i = 0; i < doc->nfields; i++) {
+            const sou__field *f = &doc->fields[i];
+            char *s;
+            size_t len, nm;
+
+            if (want ? strcmp(f->name, want) != 0 : snippet_rank(doc, i) != rank)
+                continue;
+            rc = sou__snippet_make(index->analyzer, f->text, f->len, parsed, f->name, hs, he,
+                                   target, &s, &len, &nm);
+            if (rc != SOU_OK) {
+                sou__free(best);
+                return rc;
             }
-    }
-    for (size_t i = 0; i < doc->nfields; i++) {
-        const sou__field *f = &doc->fields[i];
-        char *s;
-        size_t len, nm;
-        if (want && strcmp(f->name, want) != 0)
-            continue;
-        rc = sou__snippet_make(index->analyzer, f->text, f->len, parsed, f->name, hs, he, target,
-                               &s, &len, &nm);
-        if (rc != SOU_OK) {
-            sou__free(best);
-            return rc;
+            if (!best || nm > best_matches) {
+                sou__free(best);
+                best = s;
+                best_len = len;
+                best_matches = nm;
+            } else {
+                sou__free(s);
+            }
+            if (want || (rank == 0 && best_matches > 0))
+                goto done; /* the first field of that name; a matching body */
         }
-        if (!best || nm > best_matches) {
-            sou__free(best);
-            best = s;
-            best_len = len;
-            best_matches = nm;
-        } else {
-            sou__free(s);
-        }
-        if (want)
-            break; /* the first field of that name */
     }
+done:
     hit->snippet = best;
     hit->snippet_len = best_len;
     return SOU_OK;
