@@ -522,6 +522,74 @@ static int norm_into(sou_analyzer *a, size_t s, size_t e, char **buf, size_t *ca
     return sou__norm_utf8(&a->norm, u + s, e - s, buf, cap, len);
 }
 
+/* Is the code point starting at u[i] (i < n) Han? */
+static int han_at(const UChar *u, size_t i, size_t n)
+{
+    UChar32 c;
+    if (i >= n)
+        return 0;
+    c = u[i];
+    if (U16_IS_LEAD(c) && i + 1 < n && U16_IS_TRAIL(u[i + 1]))
+        c = U16_GET_SUPPLEMENTARY(c, u[i + 1]);
+    return is_han(c);
+}
+
+/* Is the code point ending just before u[i] Han? */
+static int han_before(const UChar *u, size_t i)
+{
+    UChar32 c;
+    if (i == 0)
+        return 0;
+    c = u[i - 1];
+    if (U16_IS_TRAIL(c) && i >= 2 && U16_IS_LEAD(u[i - 2]))
+        c = U16_GET_SUPPLEMENTARY(u[i - 2], c);
+    return is_han(c);
+}
+
+/* u16[s, e) as one token per character, each at its own position, and in
+ * hybrid mode the whole segment as a compound at the first one's position.
+ * digits: the segment is a number (kind SOU_TOKEN_NUMBER). */
+static int emit_chars(run *r, size_t base, size_t s, size_t e, int digits)
+{
+    sou_analyzer *a = r->a;
+    const UChar *u = a->u16.text;
+    const uint32_t *map = a->u16.map;
+    int first = 1, rc;
+    size_t len;
+
+    for (size_t i = s; i < e;) {
+        size_t cs = i;
+        UChar32 c = u[i++];
+        sou_token_kind kind;
+
+        if (U16_IS_LEAD(c) && i < e && U16_IS_TRAIL(u[i]))
+            c = U16_GET_SUPPLEMENTARY(c, u[i++]);
+        if (digits) {
+            /* 7.4亿: the separator is a character of the run too, so that
+             * 7.4亿 and 74亿 stay apart. */
+            kind = SOU_TOKEN_NUMBER;
+        } else {
+            kind = is_han(c) ? SOU_TOKEN_IDEOGRAPHIC : kind_of_letter(c);
+        }
+        if ((rc = norm_into(a, cs, i, &a->term, &a->term_cap, &len)) != SOU_OK)
+            return rc;
+        if (len == 0)
+            continue;
+        if ((rc = emit(r, a->term, len, base + map[cs], base + map[i], kind, 1, 0)))
+            return rc;
+        if (first && a->opts.cjk == SOU_CJK_HYBRID && e - s > (size_t)(i - cs)) {
+            if ((rc = norm_into(a, s, e, &a->cterm, &a->cterm_cap, &len)) != SOU_OK)
+                return rc;
+            if ((rc = emit(r, a->cterm, len, base + map[s], base + map[e],
+                           digits ? SOU_TOKEN_NUMBER : SOU_TOKEN_IDEOGRAPHIC, 1,
+                           SOU_TOKEN_COMPOUND)))
+                return rc;
+        }
+        first = 0;
+    }
+    return 0;
+}
+
 /* A word segment of ICU: u16[s, e) with rule status st. */
 static int icu_word(run *r, size_t base, size_t s, size_t e, int32_t st)
 {
@@ -563,31 +631,14 @@ static int icu_word(run *r, size_t base, size_t s, size_t e, int32_t st)
         return 0;
 
     /* Dictionary-segmented Han (and Japanese) words. */
-    if (han && st >= UBRK_WORD_KANA && a->opts.cjk != SOU_CJK_WORDS) {
-        int first = 1;
-        for (size_t i = s; i < e;) {
-            size_t cs = i;
-            UChar32 c = u[i++];
-            if (U16_IS_LEAD(c) && i < e && U16_IS_TRAIL(u[i]))
-                c = U16_GET_SUPPLEMENTARY(c, u[i++]);
-            if ((rc = norm_into(a, cs, i, &a->term, &a->term_cap, &len)) != SOU_OK)
-                return rc;
-            if (len == 0)
-                continue;
-            if ((rc = emit(r, a->term, len, base + map[cs], base + map[i],
-                           is_han(c) ? SOU_TOKEN_IDEOGRAPHIC : kind_of_letter(c), 1, 0)))
-                return rc;
-            if (first && nchars > 1 && a->opts.cjk == SOU_CJK_HYBRID) {
-                if ((rc = norm_into(a, s, e, &a->cterm, &a->cterm_cap, &len)) != SOU_OK)
-                    return rc;
-                if ((rc = emit(r, a->cterm, len, base + map[s], base + map[e],
-                               SOU_TOKEN_IDEOGRAPHIC, 1, SOU_TOKEN_COMPOUND)))
-                    return rc;
-            }
-            first = 0;
-        }
-        return 0;
-    }
+    if (han && st >= UBRK_WORD_KANA && a->opts.cjk != SOU_CJK_WORDS)
+        return emit_chars(r, base, s, e, 0);
+    /* A number written into Chinese text (2008年, 第3) is part of the run
+     * of characters, so that any substring of it finds it; the whole
+     * number stays as a compound for queries that name it alone. */
+    if (!letters && a->opts.cjk == SOU_CJK_HYBRID &&
+        (han_before(u, s) || han_at(u, e, a->u16.len)))
+        return emit_chars(r, base, s, e, 1);
     if (!letters)
         kind = SOU_TOKEN_NUMBER;
     if ((rc = norm_into(a, s, e, &a->term, &a->term_cap, &len)) != SOU_OK)

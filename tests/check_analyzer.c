@@ -65,7 +65,11 @@ static const row numbers[] = {
     { "v1.2.3 1,299.99 12:30", 0, "v1.2.3@0[0,6) 1,299.99@1[7,15) 12@2[16,18) 30@3[19,21)" },
     /* full-width digits fold to ASCII */
     { "\xef\xbc\x91\xef\xbc\x97", 0, "17@0[0,6)" },
-    { "2008\xe5\xb9\xb4", 0, "2008@0[0,4) \xe5\xb9\xb4@1[4,7)" },
+    /* a number written into Han text is part of the run of characters */
+    { "2008\xe5\xb9\xb4", 0,
+      "2@0[0,1) +2008@0[0,4) 0@1[1,2) 0@2[2,3) 8@3[3,4) \xe5\xb9\xb4@4[4,7)" },
+    { "\xe7\xac\xac" "3 2008 \xe5\xb9\xb4", 0,
+      "\xe7\xac\xac@0[0,3) 3@1[3,4) 2008@2[5,9) \xe5\xb9\xb4@3[10,13)" },
 };
 
 static const row simplified[] = {

@@ -231,7 +231,9 @@ START_TEST(test_chinese)
         { "阿里巴巴 cloud", 0, AND, "AND(MAYBE(PHRASE(阿 里 巴 巴) 阿里巴巴) Zcloud)" },
         { "阿里巴巴 OR 北京", 0, AND,
           "OR(MAYBE(PHRASE(阿 里 巴 巴) 阿里巴巴) MAYBE(PHRASE(北 京) 北京))" },
-        { "2008年", 0, AND, "PHRASE(2008 年)" },
+        /* digits written into Han text are characters of the run */
+        { "2008年", 0, AND, "MAYBE(PHRASE(2 0 0 8 年) 2008)" },
+        { "08年", 0, AND, "MAYBE(PHRASE(0 8 年) 08)" },
         { "iPhone手机", 0, AND, "MAYBE(PHRASE(iphone 手 机) 手机)" },
         /* a quoted phrase is characters only */
         { "\"阿里巴巴\"", 0, AND, "PHRASE(阿 里 巴 巴)" },

@@ -247,6 +247,10 @@ START_TEST(test_chinese)
     FOUND("\"阿里巴巴\"", "d03 d06");
     FOUND("2008年", "d05");
     FOUND("2008", "d05");
+    /* any substring of the number and its characters, as written */
+    FOUND("08年", "d05");
+    FOUND("8年夏天", "d05");
+    FOUND("2009年", "");
     FOUND("iPhone手机", "d10");
     FOUND("手机", "d10");
     FOUND("北京", "d05 d14");
