@@ -8,6 +8,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 /* One text class: every document is a non-empty line of the source files,
  * without its CR and BOM, kept NUL-terminated in one buffer. */
 typedef struct bench_text {
@@ -59,6 +61,10 @@ int bench_list_has(const char *list, const char *item);
 
 /** Parse a non-negative decimal integer. @return 0 or -1. */
 int bench_parse_u64(const char *s, uint64_t *out);
+
+/* Print root as indented JSON and a newline on stdout, then release it.
+ * Returns 0, or -1 when it could not be written. */
+int bench_json_print(json_t *root);
 
 /** sou-bench tokenize. @return the exit status. */
 int bench_tokenize_main(int argc, char **argv);

@@ -132,3 +132,11 @@ int bench_parse_u64(const char *s, uint64_t *out)
     *out = v;
     return 0;
 }
+
+int bench_json_print(json_t *root)
+{
+    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    putchar('\n');
+    json_decref(root);
+    return rc;
+}

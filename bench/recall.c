@@ -719,10 +719,7 @@ static int report_json(const system_result *rs, size_t n_sys, const query *q, si
         }
     }
     json_object_set_new(root, "results", results);
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
-    json_decref(root);
-    return rc;
+    return bench_json_print(root);
 }
 
 /* ------------------------------------------------------------------ main */

@@ -382,10 +382,7 @@ static int json_print(const row *rows, size_t n, const char *cpu, int cpus, cons
         }
     }
     json_object_set_new(root, "results", results);
-    int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-    putchar('\n');
-    json_decref(root);
-    return rc;
+    return bench_json_print(root);
 }
 
 /* ---------------------------------------------------------------- main */

@@ -782,7 +782,7 @@ static item unary(parser *p)
         p->negative = 1;
 
     t = peek(&p->lx);
-    if (t->kind == LX_WORD) {
+    if (t->kind == LX_WORD || t->kind == LX_PHRASE) {
         lx_tok w = *t;
         const char *f = p->field;
         size_t fl = p->field_len;
@@ -791,17 +791,7 @@ static item unary(parser *p)
             f = p->lx.q + w.fs;
             fl = w.fe - w.fs;
         }
-        it.node = word_node(p, &w, f, fl);
-    } else if (t->kind == LX_PHRASE) {
-        lx_tok w = *t;
-        const char *f = p->field;
-        size_t fl = p->field_len;
-        advance(&p->lx);
-        if (w.fe > w.fs) {
-            f = p->lx.q + w.fs;
-            fl = w.fe - w.fs;
-        }
-        it.node = phrase_node(p, &w, f, fl);
+        it.node = w.kind == LX_WORD ? word_node(p, &w, f, fl) : phrase_node(p, &w, f, fl);
     } else if (t->kind == LX_LPAREN) {
         lx_tok w = *t;
         const char *of = p->field;

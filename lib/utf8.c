@@ -20,23 +20,6 @@ static int second_ok(unsigned char lead, unsigned char b)
     }
 }
 
-size_t sou__ascii_prefix(const char *s, size_t len)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-
-    /* Eight bytes at a time: no byte has its top bit set. */
-    for (; i + 8 <= len; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ULL)
-            break;
-    }
-    while (i < len && p[i] < 0x80)
-        i++;
-    return i;
-}
-
 int sou__utf8_to_u16(sou__u16buf *buf, const char *src, size_t len)
 {
     const unsigned char *s = (const unsigned char *)src;

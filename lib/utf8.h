@@ -24,9 +24,6 @@ typedef struct sou__u16buf {
 int sou__utf8_to_u16(sou__u16buf *buf, const char *src, size_t len);
 void sou__u16buf_free(sou__u16buf *buf);
 
-/* Length of the longest run of pure ASCII at the start of s. */
-size_t sou__ascii_prefix(const char *s, size_t len);
-
 /* Encode one code point as UTF-8 into out (4 bytes of room); returns bytes. */
 static inline size_t sou__utf8_put(char *out, uint32_t c)
 {
