@@ -55,6 +55,7 @@ struct sou_analyzer {
     char stemmer_name[32];
     UBreakIterator *bi;
     struct sb_stemmer *stemmer; /* NULL: no stemming */
+    size_t stem_min; /* shorter terms are their own stem */
     stem_cache stems;
     sou__norm norm;
     sou__hant hant;
@@ -187,6 +188,10 @@ int sou_analyzer_new(sou_analyzer **out, const sou_analyzer_options *opts)
             sou_analyzer_free(a);
             return sou__error_set(SOU_EINVAL, "unknown stemmer '%s'", stem);
         }
+        /* Snowball's English algorithm leaves words under three letters
+         * alone ("not hop 3"), and they are a fifth of English text. (The
+         * older Porter algorithm does not: "as" becomes "a".) */
+        a->stem_min = strcmp(stem, "english") == 0 ? 3 : 1;
     }
     if (sou__grow((void **)&a->term, &a->term_cap, TERM_BUF_MIN, 1) ||
         sou__grow((void **)&a->cterm, &a->cterm_cap, TERM_BUF_MIN, 1)) {
@@ -366,7 +371,7 @@ static int emit(run *r, char *term, size_t len, size_t start, size_t end, sou_to
     t.term_len = len;
     t.stem = term;
     t.stem_len = len;
-    if (a->stemmer && (kind == SOU_TOKEN_LATIN || kind == SOU_TOKEN_ALPHA)) {
+    if (a->stemmer && len >= a->stem_min && (kind == SOU_TOKEN_LATIN || kind == SOU_TOKEN_ALPHA)) {
         uint64_t h = 0;
         if (len <= STEM_KEY_MAX)
             h = r->hash_ok ? r->hash : hash_short(term, len);

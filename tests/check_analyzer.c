@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libstemmer.h>
+
 #include "alloc.h"
 #include "analyzer.h"
 #include "suites.h"
@@ -199,6 +201,32 @@ START_TEST(test_stemming)
     ck_assert_str_eq(s.buf, "shopping/shopping");
     sou_analyzer_free(a);
     sou_analyzer_free(none);
+}
+END_TEST
+
+START_TEST(test_short_words_unstemmed)
+{
+    /* The analyzer skips the English stemmer for words under three bytes;
+     * the algorithm must agree for every such word. (A word cannot begin
+     * or end with an apostrophe, so none of them holds one.) */
+    struct sb_stemmer *st = sb_stemmer_new("english", "UTF_8");
+    static const char chars[] = "abcdefghijklmnopqrstuvwxyz0123456789_@";
+    char w[3] = { 0 };
+
+    ck_assert_ptr_nonnull(st);
+    for (size_t i = 0; i < sizeof chars - 1; i++) {
+        for (size_t j = 0; j < sizeof chars; j++) { /* j == last: one letter */
+            size_t n = j < sizeof chars - 1 ? 2 : 1;
+            const sb_symbol *out;
+            w[0] = chars[i];
+            w[1] = n == 2 ? chars[j] : '\0';
+            out = sb_stemmer_stem(st, (const sb_symbol *)w, (int)n);
+            ck_assert_ptr_nonnull(out);
+            ck_assert_int_eq(sb_stemmer_length(st), (int)n);
+            ck_assert(memcmp(out, w, n) == 0);
+        }
+    }
+    sb_stemmer_delete(st);
 }
 END_TEST
 
@@ -583,6 +611,7 @@ Suite *sou_analyzer_suite(void)
     tcase_add_test(core, test_scripts);
     tcase_add_test(core, test_stemming);
     tcase_add_test(core, test_modes);
+    tcase_add_test(core, test_short_words_unstemmed);
     tcase_add_test(core, test_fold_hant);
     tcase_add_test(core, test_callback_stop);
     tcase_add_test(core, test_clone);
