@@ -76,6 +76,11 @@ char *cli_join_args(int argc, char **argv, size_t *len);
  * since JSON strings must be valid Unicode. NULL when out of memory. */
 json_t *cli_json_text(const char *text, size_t len);
 
+/* A malloc'd copy of text in which every byte that is not part of
+ * well-formed UTF-8 is U+FFFD, with *bad the count of such bytes; NULL
+ * when there are none (*bad 0) or on failure (*bad non-zero). */
+char *cli_utf8_fix(const char *text, size_t len, size_t *out_len, size_t *bad);
+
 /* Adds every stored field of doc to obj, skipping names listed in skip
  * (NULL-terminated, may be NULL); a name stored more than once becomes an
  * array. Returns 0 or -1 when out of memory. */

@@ -183,10 +183,24 @@ static int index_json_line(ix_state *st, const char *where, const char *line, si
     const char *key;
     sou_doc *doc = NULL;
 
+    size_t fixed_len, bad;
+    char *fixed;
+
     if (strspn(line, " \t\r\n") == len)
         return 0;
+    /* JSON is UTF-8: rather than lose a document to a stray byte, read
+     * each bad byte as U+FFFD and say so. */
+    fixed = cli_utf8_fix(line, len, &fixed_len, &bad);
+    if (bad && !fixed) {
+        report(st, where, "out of memory");
+        st->skipped++;
+        return 0;
+    }
+    if (fixed)
+        report(st, where, "%zu byte%s of invalid UTF-8 read as U+FFFD", bad, bad == 1 ? "" : "s");
     /* \u0000 is allowed: fields carry a length. */
-    obj = json_loadb(line, len, JSON_ALLOW_NUL, &err);
+    obj = json_loadb(fixed ? fixed : line, fixed ? fixed_len : len, JSON_ALLOW_NUL, &err);
+    free(fixed);
     if (!obj) {
         report(st, where, "invalid JSON at byte %d: %s", err.position, err.text);
         st->skipped++;
@@ -618,7 +632,8 @@ int cmd_index(const cli_global *g, int argc, char **argv)
     }
     sou_index_close(st.index);
     secs = now() - st.t0;
-    fprintf(stderr, "indexed %llu documents (%llu skipped) in %.2f s, %.0f docs/s\n", st.indexed,
+    fprintf(stderr, "indexed %llu document%s (%llu skipped) in %.2f s, %.0f docs/s\n", st.indexed,
+            st.indexed == 1 ? "" : "s",
             st.skipped, secs, secs > 0 ? (double)st.indexed / secs : 0.0);
     return cli_finish(st.failed || st.skipped ? CLI_FAIL : CLI_OK);
 }

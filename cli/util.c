@@ -196,13 +196,13 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
     return len;
 }
 
-json_t *cli_json_text(const char *text, size_t len)
+char *cli_utf8_fix(const char *text, size_t len, size_t *out_len, size_t *bad)
 {
     const unsigned char *s = (const unsigned char *)text;
     size_t i = 0, o = 0;
     char *fixed;
-    json_t *out;
 
+    *bad = 0;
     while (i < len) {
         size_t l = utf8_seq_len(s + i, len - i);
         if (!l)
@@ -210,7 +210,7 @@ json_t *cli_json_text(const char *text, size_t len)
         i += l;
     }
     if (i == len)
-        return json_stringn(text, len);
+        return NULL;
     /* Each bad byte becomes the three bytes of U+FFFD. */
     if (len > (SIZE_MAX - 1) / 3)
         return NULL;
@@ -227,9 +227,23 @@ json_t *cli_json_text(const char *text, size_t len)
             memcpy(fixed + o, "\xEF\xBF\xBD", 3);
             o += 3;
             i++;
+            ++*bad;
         }
     }
-    out = json_stringn(fixed, o);
+    fixed[o] = '\0';
+    *out_len = o;
+    return fixed;
+}
+
+json_t *cli_json_text(const char *text, size_t len)
+{
+    size_t fixed_len, bad;
+    char *fixed = cli_utf8_fix(text, len, &fixed_len, &bad);
+    json_t *out;
+
+    if (!fixed)
+        return bad ? NULL : json_stringn(text, len);
+    out = json_stringn(fixed, fixed_len);
     free(fixed);
     return out;
 }

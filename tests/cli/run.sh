@@ -152,6 +152,14 @@ contains "non-object reported" 'docs.jsonl:9: ' "$ERR"
 contains "summary" '^indexed 6 documents (3 skipped) in ' "$ERR"
 run 2 -d "$DB" index --commit-every x --jsonl "$FIXTURE"
 
+# A line with bytes that are not UTF-8 is indexed, with a warning, not lost.
+printf '{"id": "latin1", "body": "caf\351 au lait"}\n' > "$TMP/latin1.jsonl"
+run 0 -d "$TMP/db-latin1" index --jsonl "$TMP/latin1.jsonl"
+contains "bad bytes reported" 'latin1.jsonl:1: 1 byte of invalid UTF-8 read as U+FFFD' "$ERR"
+contains "bad-bytes line indexed" '^indexed 1 document (0 skipped)' "$ERR"
+run 0 -d "$TMP/db-latin1" search --json lait
+py "bad bytes searchable" 'assert [h["id"] for h in d["hits"]] == ["latin1"], d'
+
 # -------------------------------------------------------------- search
 search_ids "English stem" "en-river" herons
 search_ids "English word" "en-bread" bread
