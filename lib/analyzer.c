@@ -29,25 +29,30 @@
 #define ASCII_CHUNK_MIN 48
 
 /* A cache of stems: text repeats few words, and the Snowball stemmer costs
- * more than the rest of the analysis of a Latin word. Open addressing; it
- * grows to STEM_SLOTS_MAX (2 MiB), then keeps the words it has, likely the
- * most frequent ones since those come first. */
+ * more than the rest of the analysis of a Latin word. Entries are kept in
+ * the order first seen, so the frequent words, which come first, share
+ * a few hot cache lines; a small open-addressed index of 32-bit slots
+ * (a 16-bit fingerprint and the entry number) finds them. The index grows
+ * to STEM_SLOTS_MAX (256 KiB) and fills to three quarters at that size
+ * (1.5 MiB of entries); after that, new words go to the stemmer. */
 #define STEM_SLOTS_MIN 1024
 #define STEM_SLOTS_MAX 65536
-#define STEM_KEY_MAX 15 /* a slot is 32 bytes; longer words skip the cache */
+#define STEM_KEY_MAX 14 /* an entry is 32 bytes; longer words skip the cache */
 /* Term buffers never shrink below this, so short terms can be read a word
  * at a time past their end. */
 #define TERM_BUF_MIN 64
 
-typedef struct stem_slot {
-    unsigned char klen, slen; /* klen 0: empty */
-    char key[STEM_KEY_MAX];
+typedef struct stem_entry {
+    uint64_t key[2]; /* the word, zero-padded, compared a word at a time */
+    unsigned char klen, slen;
     char stem[STEM_KEY_MAX];
-} stem_slot;
+} stem_entry;
 
 typedef struct stem_cache {
-    stem_slot *slots;
-    size_t cap, used;
+    uint32_t *index; /* 0: empty; else fingerprint << 16 | (entry + 1) */
+    size_t cap;      /* slots in index, a power of two */
+    stem_entry *entries;
+    size_t used, entries_cap;
 } stem_cache;
 
 struct sou_analyzer {
@@ -80,8 +85,8 @@ typedef struct run {
     int last_han;       /* was it a Han character or word? */
     int any;            /* has a positional token been emitted? */
     size_t abase;       /* byte offset of the plain range being scanned */
-    uint64_t hash;      /* hash_short of the next term, when hash_ok */
-    int hash_ok;
+    uint64_t key[2];    /* term_key of the next term, when key_ok */
+    int key_ok;
 } run;
 
 const char *sou_cjk_mode_name(sou_cjk_mode mode)
@@ -139,7 +144,8 @@ void sou_analyzer_free(sou_analyzer *a)
         ubrk_close(a->bi);
     if (a->stemmer)
         sb_stemmer_delete(a->stemmer);
-    sou__free(a->stems.slots);
+    sou__free(a->stems.index);
+    sou__free(a->stems.entries);
     sou__norm_close(&a->norm);
     sou__hant_close(&a->hant);
     sou__u16buf_free(&a->u16);
@@ -236,77 +242,75 @@ void sou__analyzer_set_fast_ascii(sou_analyzer *a, int on)
 
 /* ------------------------------------------------------------ emission */
 
-/* Hash of a term of at most STEM_KEY_MAX bytes, read as two words: the
- * buffer holds at least TERM_BUF_MIN bytes, and bytes past n are masked. */
-static uint64_t hash_short(const char *s, size_t n)
+/* A term of at most 16 bytes as two zero-padded words. The buffer holds
+ * at least TERM_BUF_MIN bytes, and bytes past n are masked. */
+static void term_key(const char *s, size_t n, uint64_t key[2])
 {
-    uint64_t w0, w1, h;
-    memcpy(&w0, s, 8);
-    memcpy(&w1, s + 8, 8);
+    memcpy(&key[0], s, 8);
+    memcpy(&key[1], s + 8, 8);
     if (n < 8) {
-        w0 &= n ? ~0ULL >> (64 - 8 * n) : 0;
-        w1 = 0;
+        key[0] &= n ? ~0ULL >> (64 - 8 * n) : 0;
+        key[1] = 0;
     } else {
-        w1 &= n > 8 ? ~0ULL >> (64 - 8 * (n - 8)) : 0;
+        key[1] &= n > 8 ? ~0ULL >> (64 - 8 * (n - 8)) : 0;
     }
-    h = (w0 ^ (n * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
-    h = (h ^ (h >> 31) ^ w1) * 0x94D049BB133111EBULL;
+}
+
+static uint64_t key_hash(const uint64_t key[2], size_t n)
+{
+    uint64_t h = (key[0] ^ (n * 0x9E3779B97F4A7C15ULL)) * 0xBF58476D1CE4E5B9ULL;
+    h = (h ^ (h >> 31) ^ key[1]) * 0x94D049BB133111EBULL;
     return h ^ (h >> 29);
 }
 
-static int same_key(const char *a, const char *b, size_t n)
+static uint32_t stem_fingerprint(uint64_t hash)
 {
-    for (size_t i = 0; i < n; i++)
-        if (a[i] != b[i])
-            return 0;
-    return 1;
+    return (uint32_t)(hash >> 48) << 16;
 }
 
-/* Move the cache to a table of cap slots (a power of two); on failure
- * the old table stays. */
+/* Rebuild the index with cap slots (a power of two); on failure the old
+ * one stays. */
 static void stem_cache_resize(stem_cache *c, size_t cap)
 {
-    stem_slot *n = sou__calloc(cap, sizeof *n);
+    uint32_t *n = sou__calloc(cap, sizeof *n);
     if (!n)
         return;
-    for (size_t i = 0; i < c->cap; i++) {
-        const stem_slot *o = &c->slots[i];
-        char key[16] = { 0 }; /* hash_short reads two words */
-        size_t h;
+    for (size_t e = 0; e < c->used; e++) {
+        const stem_entry *o = &c->entries[e];
+        uint64_t h = key_hash(o->key, o->klen);
+        size_t i = h & (cap - 1);
 
-        if (!o->klen)
-            continue;
-        memcpy(key, o->key, o->klen);
-        h = hash_short(key, o->klen) & (cap - 1);
-        while (n[h].klen)
-            h = (h + 1) & (cap - 1);
-        n[h] = *o;
+        while (n[i])
+            i = (i + 1) & (cap - 1);
+        n[i] = stem_fingerprint(h) | (uint32_t)(e + 1);
     }
-    sou__free(c->slots);
-    c->slots = n;
+    sou__free(c->index);
+    c->index = n;
     c->cap = cap;
 }
 
-/* The stem of a Latin term; borrowed until the next call. hash is
- * hash_short(term, len) when len <= STEM_KEY_MAX. */
-static const char *stem_of(sou_analyzer *a, const char *term, size_t len, uint64_t hash,
+/* The stem of a Latin term; borrowed until the next call. key is
+ * term_key(term, len) when len <= STEM_KEY_MAX. */
+static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const uint64_t key[2],
                            size_t *out_len)
 {
     stem_cache *c = &a->stems;
-    stem_slot *slot = NULL;
+    uint64_t hash = key_hash(key, len);
+    uint32_t fp = stem_fingerprint(hash);
+    size_t i = 0;
     const sb_symbol *s;
+    stem_entry *e;
 
     if (len <= STEM_KEY_MAX && c->cap) {
-        size_t h = hash & (c->cap - 1);
-        for (;;) {
-            slot = &c->slots[h];
-            if (!slot->klen)
-                break;
-            if (slot->klen == len && same_key(slot->key, term, len)) {
-                *out_len = slot->slen;
-                return slot->stem;
+        for (i = hash & (c->cap - 1); c->index[i]; i = (i + 1) & (c->cap - 1)) {
+            uint32_t v = c->index[i];
+            if ((v & 0xFFFF0000u) != fp)
+                continue;
+            e = &c->entries[(v & 0xFFFFu) - 1];
+            if (e->key[0] == key[0] && e->key[1] == key[1] && e->klen == len) {
+                *out_len = e->slen;
+                return e->stem;
             }
-            h = (h + 1) & (c->cap - 1);
         }
     }
     s = sb_stemmer_stem(a->stemmer, (const sb_symbol *)term, (int)len);
@@ -321,24 +325,25 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, uint64
     if (c->used * 2 >= c->cap) {
         /* Over half full: grow; at the largest size, fill to three
          * quarters and then stop adding. */
-        if (c->cap >= STEM_SLOTS_MAX) {
-            if (c->used * 4 >= c->cap * 3)
+        if (c->cap < STEM_SLOTS_MAX) {
+            stem_cache_resize(c, c->cap ? c->cap * 2 : STEM_SLOTS_MIN);
+            if (c->used * 2 >= c->cap)
                 return (const char *)s;
-            goto insert;
-        }
-        stem_cache_resize(c, c->cap ? c->cap * 2 : STEM_SLOTS_MIN);
-        if (c->used * 2 >= c->cap)
+            for (i = hash & (c->cap - 1); c->index[i]; i = (i + 1) & (c->cap - 1))
+                ;
+        } else if (c->used * 4 >= c->cap * 3) {
             return (const char *)s;
-        slot = &c->slots[hash & (c->cap - 1)];
-        while (slot->klen)
-            slot = &c->slots[(size_t)(slot - c->slots + 1) & (c->cap - 1)];
+        }
     }
-insert:
-    slot->klen = (unsigned char)len;
-    slot->slen = (unsigned char)*out_len;
-    memcpy(slot->key, term, len);
-    memcpy(slot->stem, s, *out_len);
-    c->used++;
+    if (sou__grow((void **)&c->entries, &c->entries_cap, c->used + 1, sizeof *c->entries))
+        return (const char *)s;
+    e = &c->entries[c->used];
+    e->key[0] = key[0];
+    e->key[1] = key[1];
+    e->klen = (unsigned char)len;
+    e->slen = (unsigned char)*out_len;
+    memcpy(e->stem, s, *out_len);
+    c->index[i] = fp | (uint32_t)(++c->used);
     return (const char *)s;
 }
 
@@ -372,12 +377,18 @@ static int emit(run *r, char *term, size_t len, size_t start, size_t end, sou_to
     t.stem = term;
     t.stem_len = len;
     if (a->stemmer && len >= a->stem_min && (kind == SOU_TOKEN_LATIN || kind == SOU_TOKEN_ALPHA)) {
-        uint64_t h = 0;
-        if (len <= STEM_KEY_MAX)
-            h = r->hash_ok ? r->hash : hash_short(term, len);
-        t.stem = stem_of(a, term, len, h, &t.stem_len);
+        uint64_t key[2] = { 0, 0 };
+        if (len <= STEM_KEY_MAX) {
+            if (r->key_ok) {
+                key[0] = r->key[0];
+                key[1] = r->key[1];
+            } else {
+                term_key(term, len, key);
+            }
+        }
+        t.stem = stem_of(a, term, len, key, &t.stem_len);
     }
-    r->hash_ok = 0;
+    r->key_ok = 0;
     t.start = start;
     t.end = end;
     t.kind = kind;
@@ -420,29 +431,51 @@ static size_t english_apostrophes(char *t, size_t len)
 
 /* ---------------------------------------------------------- plain path */
 
-static int ascii_seg(const sou__aseg *seg, void *ctx)
+static int ascii_seg(size_t seg_start, size_t seg_end, unsigned int flags, void *ctx)
 {
     run *r = ctx;
-    size_t n = seg->end - seg->start;
-    size_t start = r->abase + seg->start;
-    char *term = r->a->lower + seg->start;
+    size_t n = seg_end - seg_start;
+    size_t start = r->abase + seg_start;
+    char *term = r->a->lower + seg_start;
     sou_token_kind kind;
 
-    if (!seg->letters && !seg->digits)
+    if (!(flags & (SOU__ASEG_LETTERS | SOU__ASEG_DIGITS)))
         return 0; /* "@", "___": no word content */
-    kind = seg->letters ? SOU_TOKEN_LATIN : SOU_TOKEN_NUMBER;
-    if (kind == SOU_TOKEN_LATIN && (seg->quote || (n > 2 && term[n - 2] == '\''))) {
+    kind = (flags & SOU__ASEG_LETTERS) ? SOU_TOKEN_LATIN : SOU_TOKEN_NUMBER;
+    if (kind == SOU_TOKEN_LATIN && ((flags & SOU__ASEG_QUOTE) || (n > 2 && term[n - 2] == '\''))) {
         term[n] = '\0';
         n = english_apostrophes(term, n);
-    } else if (n <= STEM_KEY_MAX) {
+    } else if (kind == SOU_TOKEN_LATIN && r->a->stemmer && n <= STEM_KEY_MAX) {
         /* Hash before the NUL goes in: loading words over a byte just
          * stored stalls store forwarding. The bytes past n are masked. */
-        r->hash = hash_short(term, n);
-        r->hash_ok = 1;
+        term_key(term, n, r->key);
+        r->key_ok = 1;
     }
     /* The byte after a segment is not part of any other segment. */
     term[n] = '\0';
-    return emit(r, term, n, start, start + (seg->end - seg->start), kind, 0, 0);
+    return emit(r, term, n, start, r->abase + seg_end, kind, 0, 0);
+}
+
+/* Lower-case the ASCII letters of s into out, eight bytes at a time: a
+ * byte gets 0x20 where it is in 'A'..'Z'; bytes over 0x7F stay. */
+static void lower_ascii(char *out, const char *s, size_t n)
+{
+    const uint64_t hi = 0x8080808080808080ULL, low7 = 0x7F7F7F7F7F7F7F7FULL;
+    size_t i = 0;
+
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w, x, ge_a, gt_z;
+        memcpy(&w, s + i, 8);
+        x = w & low7;
+        ge_a = x + 0x3F3F3F3F3F3F3F3FULL; /* top bit: x >= 'A' */
+        gt_z = x + 0x2525252525252525ULL; /* top bit: x > 'Z' */
+        w |= ((ge_a & ~gt_z & ~w & hi) >> 2);
+        memcpy(out + i, &w, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        out[i] = (char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
+    }
 }
 
 /* Lower-case the whole range first (a loop the compiler vectorizes), then
@@ -454,14 +487,11 @@ static int ascii_range(run *r, size_t from, size_t to)
     size_t n = to - from;
     char *lo;
 
-    /* Room past the end: hash_short reads 16 bytes from a term's start. */
+    /* Room past the end: term_key reads 16 bytes from a term's start. */
     if (sou__grow((void **)&a->lower, &a->lower_cap, n + 16, 1))
         return SOU_ENOMEM;
     lo = a->lower;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)s[i];
-        lo[i] = (char)(c + ((unsigned char)(c - 'A') < 26 ? 32 : 0));
-    }
+    lower_ascii(lo, s, n);
     memset(lo + n, 0, 16);
     r->abase = from;
     return sou__ascii_words(s, n, ascii_seg, r);

@@ -11,13 +11,15 @@
 #include <stdint.h>
 #include <string.h>
 
-enum { C_OTHER = 0, C_LETTER = 1, C_DIGIT = 2, C_EXTEND = 3 };
+/* Flags of each byte: a word character (F_WORD) of the joining class
+ * letter (F_ALETTER, '@' included), digit or extend ('_'); F_LETTER marks
+ * a real letter, which makes a segment a word rather than "@" or "_". */
+enum { F_WORD = 1, F_ALETTER = 2, F_DIGIT = 4, F_EXTEND = 8, F_LETTER = 16 };
 
-/* Class of each ASCII byte; built at compile time. */
-#define L C_LETTER
-#define D C_DIGIT
+#define L (F_WORD | F_ALETTER | F_LETTER)
+#define D (F_WORD | F_DIGIT)
 static const unsigned char cls[256] = {
-    ['@'] = L,
+    ['@'] = F_WORD | F_ALETTER,
     ['A'] = L, ['B'] = L, ['C'] = L, ['D'] = L, ['E'] = L, ['F'] = L, ['G'] = L,
     ['H'] = L, ['I'] = L, ['J'] = L, ['K'] = L, ['L'] = L, ['M'] = L, ['N'] = L,
     ['O'] = L, ['P'] = L, ['Q'] = L, ['R'] = L, ['S'] = L, ['T'] = L, ['U'] = L,
@@ -28,7 +30,7 @@ static const unsigned char cls[256] = {
     ['v'] = L, ['w'] = L, ['x'] = L, ['y'] = L, ['z'] = L,
     ['0'] = D, ['1'] = D, ['2'] = D, ['3'] = D, ['4'] = D,
     ['5'] = D, ['6'] = D, ['7'] = D, ['8'] = D, ['9'] = D,
-    ['_'] = C_EXTEND,
+    ['_'] = F_WORD | F_EXTEND,
 };
 #undef L
 #undef D
@@ -83,43 +85,40 @@ int sou__ascii_words(const char *text, size_t len, sou__aseg_cb cb, void *ctx)
     size_t i = 0;
 
     while (i < len) {
-        sou__aseg seg;
-        int c = cls[s[i]];
+        unsigned int f = cls[s[i]], acc = 0, last, quote = 0;
+        size_t start = i;
+        int rc;
 
-        if (c == C_OTHER) {
+        if (!(f & F_WORD)) {
             i++;
             continue;
         }
-        seg.start = i;
-        seg.letters = 0;
-        seg.digits = 0;
-        seg.quote = 0;
         for (;;) {
-            int last;
             size_t m;
-            /* a run of word characters; c is the class of s[i] */
+            /* a run of word characters; f holds the flags of s[i] */
             do {
-                last = c;
-                seg.letters |= (c == C_LETTER) & (s[i] != '@');
-                seg.digits |= (c == C_DIGIT);
+                acc |= f;
                 i++;
-            } while (i < len && (c = cls[s[i]]) != C_OTHER);
-            if (i >= len || last == C_EXTEND)
+            } while (i < len && ((f = cls[s[i]]) & F_WORD));
+            last = cls[s[i - 1]];
+            if (i >= len || (last & F_EXTEND))
                 break;
             /* A middle character joins only like with like. */
-            m = mid_len(s, i, len, last == C_LETTER);
-            if (!m || i + m >= len || cls[s[i + m]] != last)
+            m = mid_len(s, i, len, (last & F_ALETTER) != 0);
+            if (!m || i + m >= len)
                 break;
-            seg.quote |= (m == 3);
+            f = cls[s[i + m]];
+            if (!(f & last & (F_ALETTER | F_DIGIT)))
+                break;
+            quote |= (m == 3);
             i += m;
-            c = last;
         }
-        seg.end = i;
-        {
-            int rc = cb(&seg, ctx);
-            if (rc)
-                return rc;
-        }
+        rc = cb(start, i,
+                ((acc & F_LETTER) ? SOU__ASEG_LETTERS : 0) |
+                    ((acc & F_DIGIT) ? SOU__ASEG_DIGITS : 0) | (quote ? SOU__ASEG_QUOTE : 0),
+                ctx);
+        if (rc)
+            return rc;
     }
     return 0;
 }

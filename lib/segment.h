@@ -21,16 +21,15 @@
  * a character). */
 size_t sou__plain_prefix(const char *s, size_t len);
 
-/* A word segment of plain text: bytes [start, end). letters is non-zero
- * when it holds an ASCII letter, digits when it holds a digit, quote when
- * it holds U+2018 or U+2019. */
-typedef struct sou__aseg {
-    size_t start, end;
-    int letters, digits, quote;
-} sou__aseg;
+/* What a segment holds (flags of sou__aseg_cb). */
+#define SOU__ASEG_LETTERS 0x1u /* an ASCII letter (not only '@' or '_') */
+#define SOU__ASEG_DIGITS 0x2u  /* a digit */
+#define SOU__ASEG_QUOTE 0x4u   /* U+2018 or U+2019 inside */
 
-/* Receives ASCII segments; non-zero stops the scan and is returned. */
-typedef int (*sou__aseg_cb)(const sou__aseg *seg, void *ctx);
+/* Receives each word segment of plain text, bytes [start, end), with its
+ * SOU__ASEG_* flags; non-zero stops the scan and is returned. Scalars, not
+ * a struct: they stay in registers on the hot path. */
+typedef int (*sou__aseg_cb)(size_t start, size_t end, unsigned int flags, void *ctx);
 
 /* Scan s[0, len), all plain text, as ICU's word rules would; calls cb for
  * each segment that ICU gives a word status (letters, digits, '@', '_'). */

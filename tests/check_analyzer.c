@@ -20,6 +20,14 @@ typedef struct row {
     const char *want;
 } row;
 
+static uint64_t rng_next(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
+
 static sou_analyzer *make(sou_cjk_mode cjk, const char *stemmer, int fold)
 {
     sou_analyzer_options o = SOU_ANALYZER_OPTIONS_INIT;
@@ -230,6 +238,60 @@ START_TEST(test_short_words_unstemmed)
 }
 END_TEST
 
+/* Every stem, cached or not, is what libstemmer says. */
+typedef struct stem_check {
+    struct sb_stemmer *st;
+    size_t tokens, wrong;
+} stem_check;
+
+static int check_stem(const sou_token *t, void *payload)
+{
+    stem_check *c = payload;
+    const sb_symbol *want = sb_stemmer_stem(c->st, (const sb_symbol *)t->term, (int)t->term_len);
+    size_t n = (size_t)sb_stemmer_length(c->st);
+    c->tokens++;
+    c->wrong += !(want && n == t->stem_len && memcmp(want, t->stem, n) == 0);
+    return 0;
+}
+
+START_TEST(test_stem_cache)
+{
+    /* 80,000 words of 1 to 18 letters over a small alphabet, so that many
+     * repeat and real suffixes occur: enough to grow the cache to its
+     * largest size and fill it, then run again over a full cache. */
+    static const char *parts[] = { "shop", "ing", "s", "ed", "ness", "ly", "a", "tion", "al",
+                                   "e", "ies", "y", "run", "ful", "er", "est", "ize", "ation" };
+    size_t cap = 80000 * 20, n = 0;
+    char *text = malloc(cap);
+    sou_analyzer *a = make(SOU_CJK_HYBRID, NULL, 0);
+    stem_check c = { sb_stemmer_new("english", "UTF_8"), 0, 0 };
+    uint64_t seed = 42;
+
+    ck_assert_ptr_nonnull(text);
+    ck_assert_ptr_nonnull(c.st);
+    for (int w = 0; w < 80000; w++) {
+        size_t k = 1 + rng_next(&seed) % 4;
+        for (size_t j = 0; j < k; j++) {
+            const char *p = parts[rng_next(&seed) % (sizeof parts / sizeof parts[0])];
+            size_t m = strlen(p);
+            if (n + m + 2 >= cap)
+                break;
+            memcpy(text + n, p, m);
+            n += m;
+        }
+        text[n++] = (rng_next(&seed) % 7) ? ' ' : 'x';
+    }
+    for (int pass = 0; pass < 2; pass++) {
+        ck_assert_int_eq(sou_analyzer_tokenize(a, text, n, check_stem, &c), SOU_OK);
+        ck_assert_uint_eq(c.wrong, 0);
+    }
+    ck_assert_uint_gt(c.tokens, 100000);
+    sb_stemmer_delete(c.st);
+    sou_analyzer_free(a);
+    free(text);
+}
+END_TEST
+
 START_TEST(test_modes)
 {
     /* 阿里巴巴集团 */
@@ -395,18 +457,10 @@ static void same_both_ways(sou_analyzer *fast, sou_analyzer *icu, const char *s,
     free(y);
 }
 
-static uint64_t rng_next(uint64_t *s)
-{
-    *s ^= *s << 13;
-    *s ^= *s >> 7;
-    *s ^= *s << 17;
-    return *s;
-}
-
 START_TEST(test_fast_path_random_ascii)
 {
     /* Characters chosen to exercise the joining rules. */
-    static const char alphabet[] = "aZ09._',;:@- \t\r\n!x1s";
+    static const char alphabet[] = "aZ09._',;:@- \t\r\n!x1sA[`{Mz";
     sou_analyzer *fast = make(SOU_CJK_HYBRID, NULL, 0);
     sou_analyzer *icu = make(SOU_CJK_HYBRID, NULL, 0);
     uint64_t seed = 0x9E3779B97F4A7C15ULL;
@@ -612,6 +666,7 @@ Suite *sou_analyzer_suite(void)
     tcase_add_test(core, test_stemming);
     tcase_add_test(core, test_modes);
     tcase_add_test(core, test_short_words_unstemmed);
+    tcase_add_test(core, test_stem_cache);
     tcase_add_test(core, test_fold_hant);
     tcase_add_test(core, test_callback_stop);
     tcase_add_test(core, test_clone);
