@@ -31,10 +31,10 @@
 /* A cache of stems: text repeats few words, and the Snowball stemmer costs
  * more than the rest of the analysis of a Latin word. Entries are kept in
  * the order first seen, so the frequent words, which come first, share
- * a few hot cache lines; a small open-addressed index of 32-bit slots
- * (a 16-bit fingerprint and the entry number) finds them. The index grows
- * to STEM_SLOTS_MAX (256 KiB) and fills to three quarters at that size
- * (1.5 MiB of entries); after that, new words go to the stemmer. */
+ * a few hot cache lines; a small open-addressed index of 16-bit entry
+ * numbers finds them. The index grows to STEM_SLOTS_MAX (128 KiB) and
+ * fills to three quarters at that size (1.5 MiB of entries); after that,
+ * new words go to the stemmer. */
 #define STEM_SLOTS_MIN 1024
 #define STEM_SLOTS_MAX 65536
 #define STEM_KEY_MAX 14 /* an entry is 32 bytes; longer words skip the cache */
@@ -49,7 +49,7 @@ typedef struct stem_entry {
 } stem_entry;
 
 typedef struct stem_cache {
-    uint32_t *index; /* 0: empty; else fingerprint << 16 | (entry + 1) */
+    uint16_t *index; /* 0: empty; else entry + 1 */
     size_t cap;      /* slots in index, a power of two */
     stem_entry *entries;
     size_t used, entries_cap;
@@ -263,16 +263,11 @@ static uint64_t key_hash(const uint64_t key[2], size_t n)
     return h ^ (h >> 29);
 }
 
-static uint32_t stem_fingerprint(uint64_t hash)
-{
-    return (uint32_t)(hash >> 48) << 16;
-}
-
 /* Rebuild the index with cap slots (a power of two); on failure the old
  * one stays. */
 static void stem_cache_resize(stem_cache *c, size_t cap)
 {
-    uint32_t *n = sou__calloc(cap, sizeof *n);
+    uint16_t *n = sou__calloc(cap, sizeof *n);
     if (!n)
         return;
     for (size_t e = 0; e < c->used; e++) {
@@ -282,7 +277,7 @@ static void stem_cache_resize(stem_cache *c, size_t cap)
 
         while (n[i])
             i = (i + 1) & (cap - 1);
-        n[i] = stem_fingerprint(h) | (uint32_t)(e + 1);
+        n[i] = (uint16_t)(e + 1);
     }
     sou__free(c->index);
     c->index = n;
@@ -296,17 +291,13 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const 
 {
     stem_cache *c = &a->stems;
     uint64_t hash = key_hash(key, len);
-    uint32_t fp = stem_fingerprint(hash);
     size_t i = 0;
     const sb_symbol *s;
     stem_entry *e;
 
     if (len <= STEM_KEY_MAX && c->cap) {
         for (i = hash & (c->cap - 1); c->index[i]; i = (i + 1) & (c->cap - 1)) {
-            uint32_t v = c->index[i];
-            if ((v & 0xFFFF0000u) != fp)
-                continue;
-            e = &c->entries[(v & 0xFFFFu) - 1];
+            e = &c->entries[c->index[i] - 1];
             if (e->key[0] == key[0] && e->key[1] == key[1] && e->klen == len) {
                 *out_len = e->slen;
                 return e->stem;
@@ -343,7 +334,7 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const 
     e->klen = (unsigned char)len;
     e->slen = (unsigned char)*out_len;
     memcpy(e->stem, s, *out_len);
-    c->index[i] = fp | (uint32_t)(++c->used);
+    c->index[i] = (uint16_t)(++c->used);
     return (const char *)s;
 }
 
@@ -431,7 +422,7 @@ static size_t english_apostrophes(char *t, size_t len)
 
 /* ---------------------------------------------------------- plain path */
 
-static int ascii_seg(size_t seg_start, size_t seg_end, unsigned int flags, void *ctx)
+static inline int ascii_seg(size_t seg_start, size_t seg_end, unsigned int flags, void *ctx)
 {
     run *r = ctx;
     size_t n = seg_end - seg_start;
