@@ -371,6 +371,10 @@ SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version
  *
  * One writer at a time: a second writer fails at once with SOU_ELOCKED.
  * Readers see the last commit and work while a writer writes.
+ *
+ * Opened read-only, @p path may also be a Xapian stub file listing shards,
+ * local ("auto DIR") or served by xapian-tcpsrv ("remote HOST:PORT"): they
+ * are searched as one index, with the analyzer settings of the first.
  * @return SOU_OK, SOU_EINVAL, SOU_EIO (missing, not a directory),
  *         SOU_ELOCKED, SOU_ECORRUPT, SOU_ESETTINGS, SOU_ENOMEM.
  * @since 0.1
@@ -437,7 +441,7 @@ typedef struct sou_index_stats {
     uint64_t doc_count;     /**< documents */
     uint64_t term_count;    /**< distinct terms */
     uint64_t total_length;  /**< sum of document lengths: term occurrences times field weight, every term form counted */
-    uint64_t size_bytes;    /**< bytes on disk */
+    uint64_t size_bytes;    /**< bytes on disk; 0 for a stub file of shards */
     sou_analyzer_options analyzer; /**< settings; stemmer borrowed from the index */
     const char *icu_version;       /**< ICU version the index was built with; borrowed */
 } sou_index_stats;

@@ -374,7 +374,14 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
         if (errno != ENOENT || opts->flags != SOU_INDEX_CREATE)
             return sou__error_set(SOU_EIO, "cannot open index '%s': %s", path,
                                   errno == ENOENT ? "not found" : strerror(errno));
-    } else if (!S_ISDIR(st.st_mode)) {
+    } else if (S_ISREG(st.st_mode) && opts->flags != SOU_INDEX_READONLY) {
+        /* A file is a Xapian stub listing shards, local or remote
+         * (xapian-tcpsrv): searched as one index, never written. */
+        return sou__error_set(SOU_EIO,
+                              "cannot open index '%s' for writing: not a directory (a file "
+                              "can only be a stub of shards, which is read-only)",
+                              path);
+    } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
         return sou__error_set(SOU_EIO, "cannot open index '%s': not a directory", path);
     } else if (opts->flags == SOU_INDEX_CREATE && !dir_is_safe_to_create(path)) {
         return sou__error_set(SOU_EIO,
@@ -726,7 +733,13 @@ static int dir_size(const char *path, uint64_t *out)
     DIR *d;
     struct dirent *e;
     uint64_t total = 0;
+    struct stat pst;
 
+    /* A stub of shards has no files of its own to count. */
+    if (stat(path, &pst) == 0 && S_ISREG(pst.st_mode)) {
+        *out = 0;
+        return SOU_OK;
+    }
     if (!(d = opendir(path)))
         return sou__error_set(SOU_EIO, "cannot read index directory '%s': %s", path,
                               strerror(errno));

@@ -598,6 +598,65 @@ START_TEST(test_reader_during_commits)
 }
 END_TEST
 
+/* A Xapian stub file joins shards (here two local ones; "remote HOST:PORT"
+ * lines reach xapian-tcpsrv the same way) into one read-only index. */
+START_TEST(test_shards)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    char *other = tu_tempdir(), *stubdir = tu_tempdir(), stub[4096];
+    sou_index *w = NULL, *joined = NULL;
+    sou_doc *d = NULL, *got = NULL;
+    sou_results *r = NULL;
+    sou_index_stats st;
+    FILE *f;
+
+    ck_assert_ptr_nonnull(other);
+    ck_assert_ptr_nonnull(stubdir);
+    o.flags = SOU_INDEX_CREATE;
+    ck_assert_int_eq(sou_index_open(&w, other, &o), SOU_OK);
+    ck_assert_int_eq(sou_doc_new(&d, "s01", 3), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(d, "body", "River lanterns float past the bridge.", 37, 0, 0),
+                     SOU_OK);
+    ck_assert_int_eq(sou_index_add(w, d), SOU_OK);
+    sou_doc_free(d);
+    sou_index_close(w);
+
+    snprintf(stub, sizeof stub, "%s/shards", stubdir);
+    f = fopen(stub, "w");
+    ck_assert_ptr_nonnull(f);
+    fprintf(f, "auto %s\nauto %s\n", dir, other);
+    fclose(f);
+
+    o.flags = SOU_INDEX_READONLY;
+    ck_assert_int_eq(sou_index_open(&joined, stub, &o), SOU_OK);
+    ck_assert_int_eq(sou_index_search(joined, "river", 5, NULL, &r), SOU_OK);
+    /* hits from both shards: s01 from the new one, d07 and d09 from the fixture */
+    ck_assert_uint_eq(sou_results_count(r), 3);
+    ck_assert_uint_eq(sou_results_total(r), 3);
+    ck_assert_ptr_nonnull(strstr(ids_of(r), "s01"));
+    ck_assert_ptr_nonnull(strstr(ids_of(r), "d07"));
+    ck_assert_ptr_nonnull(strstr(ids_of(r), "d09"));
+    sou_results_free(r);
+    ck_assert_int_eq(sou_index_get(joined, "s01", 3, &got), SOU_OK);
+    ck_assert_ptr_nonnull(sou_doc_field(got, "body", NULL));
+    sou_doc_free(got);
+    ck_assert_int_eq(sou_index_stats_get(joined, &st), SOU_OK);
+    ck_assert_uint_eq(st.doc_count, NDOCS + 1);
+    sou_index_close(joined);
+
+    /* a stub is never written through */
+    o.flags = SOU_INDEX_WRITE;
+    ck_assert_int_eq(sou_index_open(&joined, stub, &o), SOU_EIO);
+    ck_assert_ptr_null(joined);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "read-only"));
+
+    tu_rmtree(other);
+    tu_rmtree(stubdir);
+    free(other);
+    free(stubdir);
+}
+END_TEST
+
 Suite *sou_search_suite(void)
 {
     Suite *s = suite_create("search");
@@ -619,6 +678,7 @@ Suite *sou_search_suite(void)
     tcase_add_test(tc, test_explain);
     tcase_add_test(tc, test_writer_and_reopen);
     tcase_add_test(tc, test_reader_during_commits);
+    tcase_add_test(tc, test_shards);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");
