@@ -1,5 +1,6 @@
 /* check_search.c: searching a small mixed English and Chinese index through
  * the public API. */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -598,6 +599,43 @@ START_TEST(test_reader_during_commits)
 }
 END_TEST
 
+/* One handle per thread, as documented: threads search the same index at
+ * once and each gets the right answers. */
+static void *search_thread(void *arg)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    sou_index *mine = NULL;
+    long wrong = 0;
+
+    (void)arg;
+    if (sou_index_open(&mine, dir, &o) != SOU_OK)
+        return (void *)-1L;
+    for (int i = 0; i < 100; i++) {
+        static const char *q[] = { "阿里巴巴", "river", "shopping", "\"quick brown\"" };
+        static const size_t want[] = { 2, 2, 2, 1 };
+        sou_results *r = NULL;
+        if (sou_index_search(mine, q[i % 4], strlen(q[i % 4]), NULL, &r) != SOU_OK ||
+            sou_results_count(r) != want[i % 4])
+            wrong++;
+        sou_results_free(r);
+    }
+    sou_index_close(mine);
+    return (void *)wrong;
+}
+
+START_TEST(test_threads)
+{
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++)
+        ck_assert_int_eq(pthread_create(&t[i], NULL, search_thread, NULL), 0);
+    for (int i = 0; i < 4; i++) {
+        void *wrong = (void *)1;
+        ck_assert_int_eq(pthread_join(t[i], &wrong), 0);
+        ck_assert_ptr_null(wrong);
+    }
+}
+END_TEST
+
 /* A Xapian stub file joins shards (here two local ones; "remote HOST:PORT"
  * lines reach xapian-tcpsrv the same way) into one read-only index. */
 START_TEST(test_shards)
@@ -679,6 +717,7 @@ Suite *sou_search_suite(void)
     tcase_add_test(tc, test_writer_and_reopen);
     tcase_add_test(tc, test_reader_during_commits);
     tcase_add_test(tc, test_shards);
+    tcase_add_test(tc, test_threads);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");
