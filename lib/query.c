@@ -424,9 +424,9 @@ static int is_latin(sou_token_kind k)
 }
 
 /* Record a highlight pattern from the positional tokens a->toks[from, to)
- * (their stems when by_stem). */
+ * (their stems when by_stem; the last one a prefix when prefix). */
 static void add_pattern(parser *p, const atoks *a, size_t from, size_t to, int by_stem,
-                        const char *field, size_t flen)
+                        int prefix, const char *field, size_t flen)
 {
     sou__parsed *out = p->out;
     sou__hlpat pat;
@@ -443,6 +443,7 @@ static void add_pattern(parser *p, const atoks *a, size_t from, size_t to, int b
     pat.terms = sou__calloc(npos, sizeof *pat.terms);
     pat.lens = sou__calloc(npos, sizeof *pat.lens);
     pat.by_stem = by_stem;
+    pat.prefix = prefix;
     if (!pat.terms || !pat.lens)
         goto oom;
     for (size_t i = from; i < to; i++) {
@@ -514,7 +515,7 @@ static sou__qnode *run_node(parser *p, const atoks *a, size_t from, size_t to, i
         !(a->toks[from].flags & SOU_TOKEN_COMPOUND)) {
         const atok *t = &a->toks[from];
         node = make_term(p, field, flen, 1, a->buf + t->stem_off, t->stem_len);
-        add_pattern(p, a, from, to, 1, field, flen);
+        add_pattern(p, a, from, to, 1, 0, field, flen);
         return node;
     }
     node = terms_of(p, a, from, to, 0, SOU__Q_PHRASE, field, flen);
@@ -525,7 +526,7 @@ static sou__qnode *run_node(parser *p, const atoks *a, size_t from, size_t to, i
         sou__qnode_free(words);
         return NULL;
     }
-    add_pattern(p, a, from, to, 0, field, flen);
+    add_pattern(p, a, from, to, 0, 0, field, flen);
     if (node && words) {
         sou__qnode *maybe = sou__qnode_new(SOU__Q_AND_MAYBE);
         maybe = add_kid(p, maybe, node);
@@ -603,6 +604,7 @@ static sou__qnode *word_node(parser *p, const lx_tok *t, const char *field, size
     if (!node)
         goto done;
     node->op = SOU__Q_WILDCARD;
+    add_pattern(p, &a, 0, (size_t)(last - a.toks) + 1, 0, 1, field, flen);
     if (last != a.toks) {
         /* "e-mai*": the terms before the prefix as well. */
         sou__qnode *and = sou__qnode_new(SOU__Q_AND);

@@ -58,6 +58,7 @@ typedef struct sou__hlpat {
     size_t *lens;
     size_t n;
     int by_stem;
+    int prefix; /* the last term matches any token term that starts with it */
     char *field;
 } sou__hlpat;
 

@@ -82,6 +82,9 @@ static int pat_applies(const sou__hlpat *p, const char *field)
 
 static int tok_is(const stoks *s, const stok *t, const sou__hlpat *p, size_t k)
 {
+    if (p->prefix && k + 1 == p->n)
+        return t->term_len >= p->lens[k] &&
+               memcmp(s->buf + t->term_off, p->terms[k], p->lens[k]) == 0;
     if (p->by_stem)
         return t->stem_len == p->lens[k] && memcmp(s->buf + t->stem_off, p->terms[k], p->lens[k]) == 0;
     return t->term_len == p->lens[k] && memcmp(s->buf + t->term_off, p->terms[k], p->lens[k]) == 0;

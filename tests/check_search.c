@@ -423,6 +423,11 @@ START_TEST(test_snippets)
     ck_assert_str_eq(snippet_of(r, "d03"), "<b>阿里巴巴</b>集团总部位于杭州，经营电子商务和云计算业务。");
     sou_results_free(r);
 
+    /* a prefix highlights the words it matched */
+    r = search_opts("lant*", NULL);
+    ck_assert_str_eq(snippet_of(r, "d17"), "Each stall hung a <b>lantern</b> above its table.");
+    sou_results_free(r);
+
     /* no body: the field with the most matches */
     r = search_opts("kite", NULL);
     ck_assert_str_eq(snippet_of(r, "d18"),
