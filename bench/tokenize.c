@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <sou.h>
 #include <unicode/ubrk.h>
+#include <unicode/ustring.h>
 #include <unicode/utext.h>
 
 #include <stdio.h>
@@ -33,10 +34,14 @@ typedef struct system_ops {
     void (*close)(void *state);
 } system_ops;
 
-/* icu-raw: the ICU word iterator alone, reading the UTF-8 in place. */
+/* icu-raw: the ICU word iterator alone, reading the UTF-8 in place.
+ * icu-utf16: the same over a UTF-16 copy made per document (conversion
+ * timed), the other way to feed ICU, which the analyzer takes. */
 typedef struct icu_state {
     UBreakIterator *bi;
     UText ut;
+    UChar *u16;
+    int32_t u16_cap;
 } icu_state;
 
 static int icu_open(void **state, const char *name)
@@ -78,11 +83,43 @@ static int icu_run(void *state, const char *text, size_t len, uint64_t *tokens)
     return 0;
 }
 
+static int icu16_run(void *state, const char *text, size_t len, uint64_t *tokens)
+{
+    icu_state *s = state;
+    UErrorCode err = U_ZERO_ERROR;
+    int32_t n16 = 0;
+
+    if (len >= INT32_MAX)
+        return -1;
+    if (s->u16_cap < (int32_t)len + 1) {
+        UChar *p = realloc(s->u16, (len + 1) * sizeof *p);
+        if (!p)
+            return -1;
+        s->u16 = p;
+        s->u16_cap = (int32_t)len + 1;
+    }
+    u_strFromUTF8WithSub(s->u16, s->u16_cap, &n16, text, (int32_t)len, 0xFFFD, NULL, &err);
+    ubrk_setText(s->bi, s->u16, n16, &err);
+    if (U_FAILURE(err)) {
+        fprintf(stderr, "sou-bench: icu: %s\n", u_errorName(err));
+        return -1;
+    }
+    uint64_t n = 0;
+    ubrk_first(s->bi);
+    while (ubrk_next(s->bi) != UBRK_DONE) {
+        if (ubrk_getRuleStatus(s->bi) >= UBRK_WORD_NONE_LIMIT)
+            n++;
+    }
+    *tokens += n;
+    return 0;
+}
+
 static void icu_close(void *state)
 {
     icu_state *s = state;
     ubrk_close(s->bi);
     utext_close(&s->ut);
+    free(s->u16);
     free(s);
 }
 
@@ -169,6 +206,7 @@ static void xapian_close(void *state)
 
 static const system_ops all_systems[] = {
     { "icu-raw", icu_open, icu_run, NULL, icu_close },
+    { "icu-utf16", icu_open, icu16_run, NULL, icu_close },
     { "sou-default", sou_open, sou_run, NULL, sou_close },
     { "sou-words", sou_open, sou_run, NULL, sou_close },
     { "sou-chars", sou_open, sou_run, NULL, sou_close },
@@ -400,7 +438,7 @@ static void tokenize_usage(FILE *out)
           "  --passes N     timed passes, at least 5 (default 7)\n"
           "  --json         print JSON instead of a table\n"
           "  --text LIST    en, zh, zh-hant, mixed (default all)\n"
-          "  --system LIST  icu-raw, sou-default, sou-words, sou-chars, sou-nostem,\n"
+          "  --system LIST  icu-raw, icu-utf16, sou-default, sou-words, sou-chars, sou-nostem,\n"
           "                 sou-fold-hant, xapian-termgen, xapian-termgen-ngram\n"
           "                 (default all)\n",
           out);
