@@ -604,6 +604,63 @@ START_TEST(test_reader_during_commits)
 }
 END_TEST
 
+/* Rewrite every document of w as generation gen, and commit. */
+static void rewrite_all(sou_index *w, int gen)
+{
+    char id[16], body[128];
+    for (int i = 0; i < 3000; i++) {
+        sou_doc *d = NULL;
+        snprintf(id, sizeof id, "m%d", i);
+        snprintf(body, sizeof body, "common gen%d word%d filler%d sample%d", gen, i, i * 7,
+                 gen * 100000 + i);
+        ck_assert_int_eq(sou_doc_new(&d, id, strlen(id)), SOU_OK);
+        ck_assert_int_eq(sou_doc_add_field(d, "body", body, strlen(body), 0, 0), SOU_OK);
+        ck_assert_int_eq(sou_index_add(w, d), SOU_OK);
+        sou_doc_free(d);
+    }
+    ck_assert_int_eq(sou_index_commit(w), SOU_OK);
+}
+
+static uint64_t total_of(sou_index *index, const char *q)
+{
+    sou_results *r = NULL;
+    uint64_t n;
+    int rc = sou_index_search(index, q, strlen(q), NULL, &r);
+    ck_assert_msg(rc == SOU_OK, "search '%s': %d %s", q, rc, sou_error_last()->message);
+    n = sou_results_total(r);
+    sou_results_free(r);
+    return n;
+}
+
+/* A reader whose revision the writer has since overwritten (two commits
+ * later, Xapian reuses its blocks) gets DatabaseModifiedError inside
+ * Xapian; the shim reopens and retries, so the search succeeds, on the
+ * latest revision. Without the retry it would fail or see generation 0. */
+START_TEST(test_modified_retry)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    char *mdir = tu_tempdir();
+    sou_index *w = NULL, *r = NULL;
+
+    ck_assert_ptr_nonnull(mdir);
+    o.flags = SOU_INDEX_CREATE;
+    ck_assert_int_eq(sou_index_open(&w, mdir, &o), SOU_OK);
+    rewrite_all(w, 0);
+    o.flags = SOU_INDEX_READONLY;
+    ck_assert_int_eq(sou_index_open(&r, mdir, &o), SOU_OK);
+    ck_assert_uint_eq(total_of(r, "gen0"), 3000);
+    rewrite_all(w, 1);
+    rewrite_all(w, 2);
+    ck_assert_uint_eq(total_of(r, "common"), 3000);
+    ck_assert_uint_eq(total_of(r, "gen2"), 3000);
+    ck_assert_uint_eq(total_of(r, "gen0"), 0);
+    sou_index_close(r);
+    sou_index_close(w);
+    tu_rmtree(mdir);
+    free(mdir);
+}
+END_TEST
+
 /* One handle per thread, as documented: threads search the same index at
  * once and each gets the right answers. */
 static void *search_thread(void *arg)
@@ -723,6 +780,7 @@ Suite *sou_search_suite(void)
     tcase_add_test(tc, test_reader_during_commits);
     tcase_add_test(tc, test_shards);
     tcase_add_test(tc, test_threads);
+    tcase_add_test(tc, test_modified_retry);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("limits");
