@@ -11,7 +11,7 @@ trap 'rm -rf "$work"' EXIT INT TERM
 prefix=$work/prefix
 
 cmake --install "$build" --prefix "$prefix" >/dev/null
-libdir=$(ls -d "$prefix"/lib*/pkgconfig | head -n 1)
+libdir=$(find "$prefix" -maxdepth 3 -type d -name pkgconfig | head -n 1)
 libdir=${libdir%/pkgconfig}
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 
@@ -24,12 +24,15 @@ check_run() {
     printf '%s\n' "$out" | grep -q '1\. a2 '
 }
 
+# pkg-config's flags are meant to be split into words.
+# shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror "$src/docs/example.c" $(pkg-config --cflags --libs sou) \
     -o "$work/example-shared"
 LD_LIBRARY_PATH="$libdir" check_run "$work/example-shared" shared
 # The shared library carries its SONAME.
 objdump -p "$libdir/libsou.so" | grep -q 'SONAME *libsou\.so\.[0-9]'
 
+# shellcheck disable=SC2046
 cc -std=c11 -Wall -Wextra -Werror "$src/docs/example.c" \
     $(pkg-config --cflags sou) "$libdir/libsou.a" $(pkg-config --static --libs-only-l sou | sed 's/-lsou//') \
     -o "$work/example-static"
