@@ -152,6 +152,19 @@ oom:
     return CLI_FAIL;
 }
 
+/* The long option that word spells ("--json", "--limit=5"), or NULL. */
+static const char *option_named(const struct option *opts, const char *word)
+{
+    if (strncmp(word, "--", 2) != 0)
+        return NULL;
+    for (; opts->name; opts++) {
+        size_t n = strlen(opts->name);
+        if (strncmp(word + 2, opts->name, n) == 0 && (word[2 + n] == '\0' || word[2 + n] == '='))
+            return opts->name;
+    }
+    return NULL;
+}
+
 int cmd_search(const cli_global *g, int argc, char **argv)
 {
     enum {
@@ -204,6 +217,18 @@ int cmd_search(const cli_global *g, int argc, char **argv)
     }
     if (optind >= argc)
         return cli_usage_error("search", "no query");
+    /* "sou search river --json" would search for "--json": say so, unless
+     * "--" showed that the query is meant as written. */
+    if (strcmp(argv[optind - 1], "--") != 0) {
+        for (int i = optind; i < argc; i++) {
+            const char *opt = option_named(longopts, argv[i]);
+            if (opt)
+                return cli_usage_error("search",
+                                       "option '--%s' after the query: put options first, "
+                                       "or '--' before a query that holds it",
+                                       opt);
+        }
+    }
     no_color = getenv("NO_COLOR");
     color = !json && isatty(STDOUT_FILENO) && !(no_color && *no_color);
     opts.hl_start = color ? COLOR_HL_START : PLAIN_HL_START;

@@ -174,6 +174,8 @@ search_ids "sort by value" "mix-coffee en-bread en-river" --or --sort year river
 search_ids "sort ascending" "en-river en-bread mix-coffee" --or --sort year --ascending river bread coffee
 search_ids "offset and limit" "en-bread" --or --sort year --limit 1 --offset 1 river bread coffee
 search_ids "query starting with -" "en-river" -- -bread water
+# An option after the query is an error, not a query word; after -- it is text.
+run 2 -d "$DB" search river --json && contains "option after query" "option '--json' after the query" "$ERR"
 search_ids "field query" "zh-tea" author:王小明
 
 run 0 -d "$DB" search --json river
