@@ -63,6 +63,18 @@ static int icu_open(void **state, const char *name)
     return 0;
 }
 
+/* Boundaries after a word (a rule status other than "none"). */
+static uint64_t count_words(UBreakIterator *bi)
+{
+    uint64_t n = 0;
+    ubrk_first(bi);
+    while (ubrk_next(bi) != UBRK_DONE) {
+        if (ubrk_getRuleStatus(bi) >= UBRK_WORD_NONE_LIMIT)
+            n++;
+    }
+    return n;
+}
+
 static int icu_run(void *state, const char *text, size_t len, uint64_t *tokens)
 {
     icu_state *s = state;
@@ -73,13 +85,7 @@ static int icu_run(void *state, const char *text, size_t len, uint64_t *tokens)
         fprintf(stderr, "sou-bench: icu: %s\n", u_errorName(err));
         return -1;
     }
-    uint64_t n = 0;
-    ubrk_first(s->bi);
-    while (ubrk_next(s->bi) != UBRK_DONE) {
-        if (ubrk_getRuleStatus(s->bi) >= UBRK_WORD_NONE_LIMIT)
-            n++;
-    }
-    *tokens += n;
+    *tokens += count_words(s->bi);
     return 0;
 }
 
@@ -104,13 +110,7 @@ static int icu16_run(void *state, const char *text, size_t len, uint64_t *tokens
         fprintf(stderr, "sou-bench: icu: %s\n", u_errorName(err));
         return -1;
     }
-    uint64_t n = 0;
-    ubrk_first(s->bi);
-    while (ubrk_next(s->bi) != UBRK_DONE) {
-        if (ubrk_getRuleStatus(s->bi) >= UBRK_WORD_NONE_LIMIT)
-            n++;
-    }
-    *tokens += n;
+    *tokens += count_words(s->bi);
     return 0;
 }
 
