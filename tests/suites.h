@@ -12,5 +12,6 @@ Suite *sou_query_suite(void);
 Suite *sou_search_suite(void);
 Suite *sou_snippet_suite(void);
 Suite *sou_bulk_suite(void);
+Suite *sou_match_suite(void);
 
 #endif
