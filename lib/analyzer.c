@@ -38,6 +38,7 @@
 #define STEM_SLOTS_MIN 1024
 #define STEM_SLOTS_MAX 65536
 #define STEM_KEY_MAX 14 /* an entry is 32 bytes; longer words skip the cache */
+#define STEM_CACHED_MAX (STEM_KEY_MAX - 1) /* a cached stem keeps its NUL */
 /* Term buffers never shrink below this, so short terms can be read a word
  * at a time past their end. */
 #define TERM_BUF_MIN 64
@@ -45,7 +46,7 @@
 typedef struct stem_entry {
     uint64_t key[2]; /* the word, zero-padded, compared a word at a time */
     unsigned char klen, slen;
-    char stem[STEM_KEY_MAX];
+    char stem[STEM_KEY_MAX]; /* NUL-terminated: at most STEM_CACHED_MAX bytes */
 } stem_entry;
 
 typedef struct stem_cache {
@@ -286,7 +287,8 @@ static void stem_cache_resize(stem_cache *c, size_t cap)
     c->cap = cap;
 }
 
-/* The stem of a Latin term; borrowed until the next call. key is
+/* The stem of a Latin term, NUL-terminated (as libstemmer's own result
+ * is); borrowed until the next call. key is
  * term_key(term, len) when len <= STEM_KEY_MAX. */
 static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const uint64_t key[2],
                            size_t *out_len)
@@ -313,7 +315,7 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const 
         return term;
     }
     *out_len = (size_t)sb_stemmer_length(a->stemmer);
-    if (len > STEM_KEY_MAX || *out_len > STEM_KEY_MAX)
+    if (len > STEM_KEY_MAX || *out_len > STEM_CACHED_MAX)
         return (const char *)s;
     if (c->used * 2 >= c->cap) {
         /* Over half full: grow; at the largest size, fill to three
@@ -336,6 +338,7 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const 
     e->klen = (unsigned char)len;
     e->slen = (unsigned char)*out_len;
     memcpy(e->stem, s, *out_len);
+    e->stem[*out_len] = '\0';
     c->index[i] = (uint16_t)(++c->used);
     return (const char *)s;
 }

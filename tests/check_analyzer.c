@@ -238,10 +238,11 @@ START_TEST(test_short_words_unstemmed)
 }
 END_TEST
 
-/* Every stem, cached or not, is what libstemmer says. */
+/* Every stem, cached or not, is what libstemmer says, and NUL-terminated
+ * as every string the library hands out. */
 typedef struct stem_check {
     struct sb_stemmer *st;
-    size_t tokens, wrong;
+    size_t tokens, wrong, unterminated, long_stems;
 } stem_check;
 
 static int check_stem(const sou_token *t, void *payload)
@@ -251,6 +252,8 @@ static int check_stem(const sou_token *t, void *payload)
     size_t n = (size_t)sb_stemmer_length(c->st);
     c->tokens++;
     c->wrong += !(want && n == t->stem_len && memcmp(want, t->stem, n) == 0);
+    c->unterminated += t->stem[t->stem_len] != '\0' || t->term[t->term_len] != '\0';
+    c->long_stems += t->stem_len >= 12 && t->stem_len <= 14;
     return 0;
 }
 
@@ -264,7 +267,7 @@ START_TEST(test_stem_cache)
     size_t cap = 80000 * 20, n = 0;
     char *text = malloc(cap);
     sou_analyzer *a = make(SOU_CJK_HYBRID, NULL, 0);
-    stem_check c = { sb_stemmer_new("english", "UTF_8"), 0, 0 };
+    stem_check c = { sb_stemmer_new("english", "UTF_8"), 0, 0, 0, 0 };
     uint64_t seed = 42;
 
     ck_assert_ptr_nonnull(text);
@@ -284,8 +287,11 @@ START_TEST(test_stem_cache)
     for (int pass = 0; pass < 2; pass++) {
         ck_assert_int_eq(sou_analyzer_tokenize(a, text, n, check_stem, &c), SOU_OK);
         ck_assert_uint_eq(c.wrong, 0);
+        ck_assert_uint_eq(c.unterminated, 0);
     }
     ck_assert_uint_gt(c.tokens, 100000);
+    /* Stems at the cache's size limit occur, from the cache on the second pass. */
+    ck_assert_uint_gt(c.long_stems, 1000);
     sb_stemmer_delete(c.st);
     sou_analyzer_free(a);
     free(text);
