@@ -475,6 +475,15 @@ typedef enum sou_default_op {
 
 #define SOU_SEARCH_OPTIONS_VERSION 1
 
+/**
+ * Snippets look for matches in the first SOU_SNIPPET_SCAN_BYTES bytes (1 MiB)
+ * of a stored field only, so that making one costs at most the analysis of
+ * that much text, however long the field. A document that matches further
+ * on is still found and ranked by the whole text; its snippet then shows
+ * the start of the field without highlights.
+ */
+#define SOU_SNIPPET_SCAN_BYTES (1024u * 1024u)
+
 /** Search options. Fields are only ever appended. */
 typedef struct sou_search_options {
     unsigned int version;     /**< SOU_SEARCH_OPTIONS_VERSION */
@@ -486,7 +495,7 @@ typedef struct sou_search_options {
     const char *sort_by;      /**< a value name to sort by (descending), or NULL for relevance */
     const char *hl_start;     /**< highlight start marker, default "<b>" */
     const char *hl_end;       /**< highlight end marker, default "</b>" */
-    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200 */
+    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200; matches are looked for in the first SOU_SNIPPET_SCAN_BYTES of the field */
     const char *snippet_field; /**< field for snippets; NULL: "body" when it matches, else the field with the most matches */
     unsigned int flags;       /**< SOU_SEARCH_* flags */
 } sou_search_options;
