@@ -119,19 +119,24 @@ SOU_API void sou_free(void *ptr);
 
 /* --------------------------------------------------------------- analyzer */
 
-/** How Han (Chinese) text becomes terms. */
+/**
+ * How Han (Chinese, Japanese kanji), kana and Hangul text becomes terms. A
+ * character is one of these with the combining marks that belong to it.
+ */
 typedef enum sou_cjk_mode {
     /**
-     * Every Han character is a term at its own position, and every ICU
-     * dictionary word of two or more characters is an extra term
-     * (flagged SOU_TOKEN_COMPOUND) sharing the position of its first
-     * character. Queries match any substring as a phrase of characters
-     * and rank whole words higher. The default.
+     * Every Han, kana or Hangul character is a term at its own position,
+     * and every ICU word of two or more characters (a dictionary word; for
+     * Hangul, a space-separated word) is an extra term (flagged
+     * SOU_TOKEN_COMPOUND) sharing the position of its first character. A
+     * number touching such text is a term per character plus the whole
+     * number as a compound. Queries match any substring as a phrase of
+     * characters and rank whole words higher. The default.
      */
     SOU_CJK_HYBRID = 0,
-    /** ICU dictionary words only: smallest index, misses sub-words. */
+    /** ICU words only: smallest index, misses sub-words. */
     SOU_CJK_WORDS = 1,
-    /** Every Han character a term: full recall, no word ranking. */
+    /** Every Han, kana or Hangul character a term: full recall, no word ranking. */
     SOU_CJK_CHARS = 2
 } sou_cjk_mode;
 
