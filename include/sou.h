@@ -483,9 +483,11 @@ typedef enum sou_default_op {
 /**
  * Snippets look for matches in the first SOU_SNIPPET_SCAN_BYTES bytes (1 MiB)
  * of a stored field only, so that making one costs at most the analysis of
- * that much text, however long the field. A document that matches further
- * on is still found and ranked by the whole text; its snippet then shows
- * the start of the field without highlights.
+ * that much text, however long the field; usually less is read (all of the
+ * first 64 KiB, then up to where every query word has matched, or past
+ * 256 KiB up to where any has). A document that matches further on is
+ * still found and ranked by the whole text; its snippet then shows the
+ * start of the field without highlights.
  */
 #define SOU_SNIPPET_SCAN_BYTES (1024u * 1024u)
 

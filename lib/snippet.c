@@ -4,9 +4,9 @@
  * The text is tokenized with the index's analyzer, so matches are found on
  * the same terms the index holds. A pattern matches a run of positional
  * tokens at consecutive positions; a pattern of one term also matches a
- * compound equal to it (a number inside Han text). Only the first
+ * compound equal to it (a number inside Han text). At most the first
  * SOU_SNIPPET_SCAN_BYTES of a text are analysed, so that the cost per hit
- * is bounded. The window of about target bytes holding the most distinct
+ * is bounded, and usually much less (see SNIPPET_SCAN_ALL). The window of about target bytes holding the most distinct
  * patterns wins; its edges move to token boundaries, or at least to
  * character boundaries, and each cut edge gets an ellipsis.
  */
@@ -23,9 +23,15 @@ static const char ELLIPSIS[] = "\xe2\x80\xa6"; /* U+2026 */
 
 #define NONE UINT32_MAX
 
-/* Bytes of a text always analysed (when it has them) before the analysis
- * may stop early; at most SOU_SNIPPET_SCAN_BYTES are. */
-#define SNIPPET_SCAN_MIN (64u * 1024u)
+/* How much of a text is analysed for a snippet: all of the first
+ * SNIPPET_SCAN_ALL bytes; then up to the point where every pattern has
+ * matched; past SNIPPET_SCAN_ANY, up to the point where any has; and never
+ * more than SOU_SNIPPET_SCAN_BYTES. In each case a window's length of text
+ * after that point is read too. So a query whose every word occurs early
+ * costs 64 KiB of analysis, a query of many words no more than 256 KiB,
+ * and a match far into a long text is still found, within 1 MiB. */
+#define SNIPPET_SCAN_ALL (64u * 1024u)
+#define SNIPPET_SCAN_ANY (256u * 1024u)
 
 typedef struct {
     size_t start, end;
@@ -335,6 +341,7 @@ typedef struct {
     size_t n, cap;
     unsigned char *seen; /* per pattern: has it matched? */
     size_t nwant, nseen; /* distinct patterns, and how many have matched */
+    size_t any_seen_at;  /* byte where the first match ends */
     size_t all_seen_at;  /* byte where the last of them first matched */
     size_t target;       /* window size */
     size_t stop_end;     /* analysis stopped after this byte; 0: it did not */
@@ -395,6 +402,8 @@ static int record(matcher *mt, size_t start, size_t end, size_t pat)
     mt->n++;
     if (!mt->seen[pat]) {
         mt->seen[pat] = 1;
+        if (mt->nseen == 0)
+            mt->any_seen_at = end;
         if (++mt->nseen == mt->nwant)
             mt->all_seen_at = end;
     }
@@ -554,9 +563,8 @@ static int match_compound(matcher *mt)
 /* Returned by collect to stop the analysis early. */
 #define STOP 1
 
-/* Keep a token and match it. Past SNIPPET_SCAN_MIN bytes, stop once every
- * pattern has matched and a window's length of text after that has been
- * read: the best window is then as good as it gets. */
+/* Keep a token and match it; return STOP once enough text has been read
+ * (see SNIPPET_SCAN_ALL). */
 static int collect(const sou_token *t, void *payload)
 {
     matcher *mt = payload;
@@ -593,8 +601,10 @@ static int collect(const sou_token *t, void *payload)
     if ((rc = match_token(mt)) != SOU_OK)
         return rc;
     if (mt->nwant == 0 ? t->end > mt->target
-                       : mt->nseen == mt->nwant && t->end >= SNIPPET_SCAN_MIN &&
-                             t->end - mt->all_seen_at >= mt->target) {
+        : mt->nseen == mt->nwant ? t->end >= SNIPPET_SCAN_ALL &&
+                                       t->end - mt->all_seen_at >= mt->target
+        : mt->nseen > 0 && t->end >= SNIPPET_SCAN_ANY &&
+              t->end - mt->any_seen_at >= mt->target) {
         mt->stop_end = t->end;
         return STOP;
     }

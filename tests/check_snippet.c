@@ -557,12 +557,24 @@ START_TEST(test_scan_limit)
     ck_assert_uint_le(nm, 65536 / ul + 2);
     ck_assert_msg(strncmp(s, "<b>kiwi</b> lorem", 17) == 0, "%s", s);
     free(s);
-    /* A word that does not occur: up to the limit. */
+    /* With a word that does not occur: past 256 KiB, once any has. */
     s = snip_full("kiwi OR absent", text, strlen(text), NULL, "<b>", "</b>", 60, &nm);
-    ck_assert_uint_ge(nm, SOU_SNIPPET_SCAN_BYTES / ul - 1);
-    ck_assert_uint_le(nm, SOU_SNIPPET_SCAN_BYTES / ul + 1);
+    ck_assert_uint_ge(nm, 262144 / ul);
+    ck_assert_uint_le(nm, 262144 / ul + 2);
     free(s);
     free(text);
+
+    /* A match far into a long text is still found and shown. */
+    pad = repeat("lorem ipsum dolor ", 2 * SOU_SNIPPET_SCAN_BYTES / 18);
+    plen = strlen(pad);
+    memcpy(pad + 700000, " treasure ", 10);
+    s = snip_full("treasure", pad, plen, NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_eq(nm, 1);
+    ck_assert_msg(strncmp(s, ELL, 3) == 0 && strstr(s, "<b>treasure</b>"), "%s", s);
+    ck_assert(strcmp(s + strlen(s) - 3, ELL) == 0);
+    ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), 60);
+    free(s);
+    free(pad);
 }
 END_TEST
 

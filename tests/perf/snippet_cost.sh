@@ -33,12 +33,13 @@ words() {
     tr -cs 'A-Za-z' '\n' < "$CORPUS/en/pg2701.txt" | tr 'A-Z' 'a-z' | awk 'length($0) > 1 && !seen[$0]++' | head -n "$1" | tr '\n' ' '
 }
 
+# Wall and CPU (user + system) seconds: on a shared machine CPU time is the
+# steadier figure.
 t() { # label, then the command
     label=$1; shift
-    s=$(date +%s.%N)
-    "$@" > /dev/null
-    e=$(date +%s.%N)
-    printf '%-44s %8.3f s\n' "$label" "$(echo "$e - $s" | bc)"
+    /usr/bin/time -f '%e %U %S' -o "$W/time" "$@" > /dev/null
+    read -r wall user sys < "$W/time"
+    printf '%-40s wall %7.3f s  cpu %7.3f s\n' "$label" "$wall" "$(echo "$user + $sys" | bc)"
 }
 
 q1k=$(words 1000)
