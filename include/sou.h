@@ -119,19 +119,24 @@ SOU_API void sou_free(void *ptr);
 
 /* --------------------------------------------------------------- analyzer */
 
-/** How Han (Chinese) text becomes terms. */
+/**
+ * How Han (Chinese, Japanese kanji), kana and Hangul text becomes terms. A
+ * character is one of these with the combining marks that belong to it.
+ */
 typedef enum sou_cjk_mode {
     /**
-     * Every Han character is a term at its own position, and every ICU
-     * dictionary word of two or more characters is an extra term
-     * (flagged SOU_TOKEN_COMPOUND) sharing the position of its first
-     * character. Queries match any substring as a phrase of characters
-     * and rank whole words higher. The default.
+     * Every Han, kana or Hangul character is a term at its own position,
+     * and every ICU word of two or more characters (a dictionary word; for
+     * Hangul, a space-separated word) is an extra term (flagged
+     * SOU_TOKEN_COMPOUND) sharing the position of its first character. A
+     * number touching such text is a term per character plus the whole
+     * number as a compound. Queries match any substring as a phrase of
+     * characters and rank whole words higher. The default.
      */
     SOU_CJK_HYBRID = 0,
-    /** ICU dictionary words only: smallest index, misses sub-words. */
+    /** ICU words only: smallest index, misses sub-words. */
     SOU_CJK_WORDS = 1,
-    /** Every Han character a term: full recall, no word ranking. */
+    /** Every Han, kana or Hangul character a term: full recall, no word ranking. */
     SOU_CJK_CHARS = 2
 } sou_cjk_mode;
 
@@ -567,6 +572,17 @@ typedef enum sou_default_op {
 
 #define SOU_SEARCH_OPTIONS_VERSION 2
 
+/**
+ * Snippets look for matches in the first SOU_SNIPPET_SCAN_BYTES bytes (1 MiB)
+ * of a stored field only, so that making one costs at most the analysis of
+ * that much text, however long the field; usually less is read (all of the
+ * first 64 KiB, then up to where every query word has matched, or past
+ * 256 KiB up to where any has). A document that matches further on is
+ * still found and ranked by the whole text; its snippet then shows the
+ * start of the field without highlights.
+ */
+#define SOU_SNIPPET_SCAN_BYTES (1024u * 1024u)
+
 /** Search options. Fields are only ever appended. */
 typedef struct sou_search_options {
     unsigned int version;     /**< SOU_SEARCH_OPTIONS_VERSION */
@@ -578,7 +594,7 @@ typedef struct sou_search_options {
     const char *sort_by;      /**< a value name to sort by (descending), or NULL for relevance */
     const char *hl_start;     /**< highlight start marker, default "<b>" */
     const char *hl_end;       /**< highlight end marker, default "</b>" */
-    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200 */
+    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200; matches are looked for in the first SOU_SNIPPET_SCAN_BYTES of the field */
     const char *snippet_field; /**< field for snippets; NULL: "body" when it matches, else the field with the most matches */
     unsigned int flags;       /**< SOU_SEARCH_* flags */
     /**
