@@ -465,6 +465,10 @@ static int sou_system_run(system_result *r, sou_cjk_mode mode, const char *path,
         for (size_t h = 0; h < n; h++) {
             const char *id = sou_results_id(res, h, NULL);
             char *end;
+            /* Substring recall is the exact level's; relaxed hits (a run's
+             * words apart, some of them) come after and are not counted. */
+            if (sou_results_level(res, h, NULL, NULL) != SOU_MATCH_EXACT)
+                break;
             unsigned long d = id ? strtoul(id, &end, 10) : 0;
             if (id && *end == '\0' && d < docs->count)
                 hits[kept++] = (uint32_t)d;

@@ -327,8 +327,8 @@ static int run_xapian(const char *name, const char *path, run_ctx *x, scores *s)
 {
     int stop = strcmp(name, "xapian-qp-stop") == 0;
     peer_xapian_rank *r;
-    if (peer_xapian_rank_new(&r, path, stop ? sou_stopwords_en : NULL,
-                             stop ? SOU_STOPWORDS_EN_COUNT : 0, stop ? 1.2 : -1, 0.75) != 0) {
+    if (peer_xapian_rank_new(&r, path, stop ? sou__stopwords_en : NULL,
+                             stop ? SOU__STOPWORDS_EN_COUNT : 0, stop ? 1.2 : -1, 0.75) != 0) {
         fprintf(stderr, "sou-bench: %s: %s\n", name, peer_xapian_error());
         return -1;
     }

@@ -43,7 +43,7 @@ extern "C" {
 
 /* The single source of the version: CMake reads these three lines. */
 #define SOU_VERSION_MAJOR 0
-#define SOU_VERSION_MINOR 1
+#define SOU_VERSION_MINOR 2
 #define SOU_VERSION_PATCH 0
 
 #define SOU_VERSION_NUMBER \
@@ -472,8 +472,17 @@ typedef enum sou_default_op {
 /** Search flags. */
 #define SOU_SEARCH_NO_SNIPPETS 0x1u /**< skip snippet making */
 #define SOU_SEARCH_SORT_ASCENDING 0x2u /**< with sort_by: smallest value first */
+/** Match strictly: every word or nothing, never the relaxed levels. */
+#define SOU_SEARCH_STRICT 0x4u
+/** Count the documents that have each query word, and suggest spellings,
+ * even when the search found something (see sou_results_word). Without
+ * it, this is done only when nothing matched. */
+#define SOU_SEARCH_EXPLAIN 0x8u
 
-#define SOU_SEARCH_OPTIONS_VERSION 1
+/** The default of sou_search_options.exact_total. */
+#define SOU_EXACT_TOTAL_DEFAULT 10000
+
+#define SOU_SEARCH_OPTIONS_VERSION 2
 
 /** Search options. Fields are only ever appended. */
 typedef struct sou_search_options {
@@ -489,10 +498,18 @@ typedef struct sou_search_options {
     size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200 */
     const char *snippet_field; /**< field for snippets; NULL: "body" when it matches, else the field with the most matches */
     unsigned int flags;       /**< SOU_SEARCH_* flags */
+    /**
+     * Count matches exactly up to this many; beyond it the total is a lower
+     * bound (sou_results_total_exact says which). 0: a cheap estimate.
+     * Default SOU_EXACT_TOTAL_DEFAULT. Counting costs time on queries
+     * that match many documents. Since version 2.
+     */
+    uint64_t exact_total;
 } sou_search_options;
 
-#define SOU_SEARCH_OPTIONS_INIT \
-    { SOU_SEARCH_OPTIONS_VERSION, 0, 10, SOU_OP_AND, 1.2, 0.75, NULL, NULL, NULL, 200, NULL, 0 }
+#define SOU_SEARCH_OPTIONS_INIT                                                            \
+    { SOU_SEARCH_OPTIONS_VERSION, 0, 10, SOU_OP_AND, 1.2, 0.75, NULL, NULL, NULL, 200, NULL, 0, \
+      SOU_EXACT_TOTAL_DEFAULT }
 
 /** @brief Fill @p opts with the defaults. @since 0.1 */
 SOU_API int sou_search_options_init(sou_search_options *opts, unsigned int version);
@@ -503,11 +520,25 @@ typedef struct sou_results sou_results;
  * @brief Run a query.
  *
  * The query language: words; "exact phrases"; AND, OR, NOT, and -word,
- * +word; parentheses; field:word and field:"a phrase"; prefix*. A run of
- * Chinese text matches wherever it appears as a substring. Malformed
- * queries are read leniently (an unclosed quote or parenthesis closes at
- * the end, a lone operator is a word); what cannot be read at all gives
- * SOU_EQUERY with the position in the message.
+ * +word; parentheses; field:word and field:"a phrase"; prefix*. A word
+ * without a field looks in every indexed field. A run of Chinese, Japanese
+ * or Korean text matches wherever it appears as a substring. English
+ * stopwords (the Snowball list) are left out of unquoted words when the
+ * query has other words. Malformed queries are read leniently (an unclosed
+ * quote or parenthesis closes at the end, a lone operator is a word); what
+ * cannot be read at all, or expands to more than 20,000 index terms, gives
+ * SOU_EQUERY with the reason in the message.
+ *
+ * Matching is strict first, then relaxed (unless SOU_SEARCH_STRICT, or
+ * default_op is SOU_OP_OR): when fewer documents match every word than
+ * offset + limit, the page is filled with documents that match less, after
+ * every full match. First, where a run of Chinese typed without spaces
+ * splits into dictionary words, documents with all of its words apart
+ * (SOU_MATCH_ALL_WORDS); then documents with some of the words, the most
+ * words first, then by BM25 (SOU_MATCH_SOME_WORDS). Quoted phrases,
+ * +word, words joined by AND, and NOT/-word are never relaxed.
+ * sou_results_level tells each hit's level. Words near each other rank
+ * above the same words far apart.
  * @param[out] out results the caller frees with sou_results_free.
  * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO, SOU_EMODIFIED.
  * @since 0.1
@@ -530,8 +561,67 @@ SOU_API void sou_results_free(sou_results *results);
 /** @brief Hits held (at most the limit). @since 0.1 */
 SOU_API size_t sou_results_count(const sou_results *results);
 
-/** @brief Estimated number of matching documents in the whole index. @since 0.1 */
+/**
+ * @brief Number of matching documents in the whole index, over the match
+ * levels searched: exact up to the search's exact_total, else a lower
+ * bound (see sou_results_total_exact).
+ * @since 0.1
+ */
 SOU_API uint64_t sou_results_total(const sou_results *results);
+
+/** @brief Non-zero when sou_results_total is exact, 0 when it is a lower bound or an estimate. @since 0.2 */
+SOU_API int sou_results_total_exact(const sou_results *results);
+
+/** How a hit matched the query; results come in this order. */
+typedef enum sou_match_level {
+    SOU_MATCH_EXACT = 0,     /**< the query as typed: every word, runs of Chinese as substrings */
+    SOU_MATCH_ALL_WORDS = 1, /**< every word, a run of Chinese split into its words, apart */
+    SOU_MATCH_SOME_WORDS = 2 /**< some of the query's words (see sou_results_level) */
+} sou_match_level;
+
+/**
+ * @brief How hit @p i matched.
+ * @param[out] matched for SOU_MATCH_SOME_WORDS, how many of the query's
+ *             words the hit has; otherwise all of them. May be NULL.
+ * @param[out] words how many words the relaxed levels count. May be NULL.
+ * @return The level; SOU_MATCH_EXACT when i is out of range.
+ * @since 0.2
+ */
+SOU_API sou_match_level sou_results_level(const sou_results *results, size_t i, size_t *matched,
+                                          size_t *words);
+
+/**
+ * @brief How many documents of each level were found (0 for a level not
+ * searched: the levels before it filled the page). Exact under the same
+ * rule as sou_results_total.
+ * @since 0.2
+ */
+SOU_API uint64_t sou_results_level_total(const sou_results *results, sou_match_level level);
+
+/**
+ * @brief The query's words, explained: there when nothing matched, or
+ * with SOU_SEARCH_EXPLAIN. 0 otherwise.
+ * @since 0.2
+ */
+SOU_API size_t sou_results_word_count(const sou_results *results);
+
+/**
+ * @brief Word @p i of the query as typed.
+ * @param[out] len its length in bytes; may be NULL.
+ * @param[out] docs how many documents have it (exact up to exact_total);
+ *             may be NULL.
+ * @param[out] suggestion for a Latin word, the closest word of the index's
+ *             own vocabulary (edit distance 1, or 2 from five letters), or
+ *             NULL; borrowed until the results are freed. May be NULL.
+ * @return The word, NUL-terminated, borrowed until the results are freed;
+ *         NULL when i is out of range.
+ * @since 0.2
+ */
+SOU_API const char *sou_results_word(const sou_results *results, size_t i, size_t *len,
+                                     uint64_t *docs, const char **suggestion);
+
+/** @brief Stopwords left out of the query (0 when none were). @since 0.2 */
+SOU_API size_t sou_results_stopwords(const sou_results *results);
 
 /** @brief External id of hit @p i, borrowed until the results are freed; NULL when out of range. @since 0.1 */
 SOU_API const char *sou_results_id(const sou_results *results, size_t i, size_t *len);

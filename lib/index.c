@@ -24,7 +24,7 @@
 #define META_ICU "sou.icu_version"
 #define META_FIELDS "sou.fields"
 #define META_VALUES "sou.values"
-#define FORMAT_VERSION "1"
+#define FORMAT_VERSION "2"
 
 #define FLUSH_DEFAULT 10000
 /* Empty positions between two fields, so no phrase spans them. */
@@ -410,7 +410,11 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
         else if (rc == SOU_OK)
             rc = sou__error_set(SOU_ECORRUPT, "not a sou index");
     } else if (rc == SOU_OK && strcmp(format, FORMAT_VERSION) != 0) {
-        rc = sou__error_set(SOU_ECORRUPT, "unknown format '%.20s'", format);
+        rc = strcmp(format, "1") == 0
+                 ? sou__error_set(SOU_ECORRUPT,
+                                  "index format 1 is not read by this version of sou: "
+                                  "index the documents again into a new index")
+                 : sou__error_set(SOU_ECORRUPT, "unknown index format '%.20s'", format);
     } else if (rc == SOU_OK) {
         rc = index_settings_load(index, opts->analyzer);
     }
@@ -478,9 +482,9 @@ static int index_count_change(sou_index *index)
 
 typedef struct {
     sou__xdoc *xdoc;
-    char prefix[SOU__PREFIX_MAX + 1];  /* X<FIELD>: */
+    char prefix[SOU__PREFIX_MAX + 1];  /* "" for body, X<FIELD>: */
     size_t prefix_len;
-    char zprefix[SOU__PREFIX_MAX + 1]; /* ZX<FIELD>: */
+    char zprefix[SOU__PREFIX_MAX + 1]; /* Z, ZX<FIELD>: */
     size_t zprefix_len;
     uint32_t base;   /* position of the field's first token */
     uint32_t last;   /* highest position used in the field */
@@ -490,26 +494,19 @@ typedef struct {
     int rc;
 } add_ctx;
 
-/* A term in both forms: bare ("" or "Z" before it) and in its field. */
-static int add_term_pair(add_ctx *c, int stemmed, const char *term, size_t len, int positional,
-                         uint32_t pos)
+static int add_prefixed(add_ctx *c, const char *prefix, size_t prefix_len, const char *term,
+                        size_t len, int positional, uint32_t pos)
 {
-    const char *fprefix = stemmed ? c->zprefix : c->prefix;
-    size_t fprefix_len = stemmed ? c->zprefix_len : c->prefix_len;
     char buf[SOU__TERMBUF];
-    size_t n;
-    int rc;
+    size_t n = sou__term_make(buf, prefix, prefix_len, term, len);
 
-    n = sou__term_make(buf, "Z", stemmed ? 1 : 0, term, len);
-    rc = positional ? sou__xdoc_add_posting(c->xdoc, buf, n, pos, c->weight)
-                    : sou__xdoc_add_term(c->xdoc, buf, n, c->weight);
-    if (rc)
-        return rc;
-    n = sou__term_make(buf, fprefix, fprefix_len, term, len);
     return positional ? sou__xdoc_add_posting(c->xdoc, buf, n, pos, c->weight)
                       : sou__xdoc_add_term(c->xdoc, buf, n, c->weight);
 }
 
+/* Each token once, in its field's terms (format 2): positional tokens with
+ * their position, compounds without, and a stem without position only when
+ * it differs from the term (the query side looks the term up as well). */
 static int add_token(const sou_token *t, void *payload)
 {
     add_ctx *c = payload;
@@ -519,7 +516,7 @@ static int add_token(const sou_token *t, void *payload)
         return 0;
     if (t->flags & SOU_TOKEN_COMPOUND) {
         /* Compounds overlay their characters: no position of their own. */
-        rc = add_term_pair(c, 0, t->term, t->term_len, 0, 0);
+        rc = add_prefixed(c, c->prefix, c->prefix_len, t->term, t->term_len, 0, 0);
     } else {
         uint32_t pos;
         if (t->position > UINT32_MAX - c->base) {
@@ -527,14 +524,15 @@ static int add_token(const sou_token *t, void *payload)
             return c->rc;
         }
         pos = c->base + t->position;
-        rc = add_term_pair(c, 0, t->term, t->term_len, 1, pos);
+        rc = add_prefixed(c, c->prefix, c->prefix_len, t->term, t->term_len, 1, pos);
         if (!c->any || pos > c->last)
             c->last = pos;
         c->any = 1;
     }
     if (!rc && c->stemming && t->stem_len &&
-        (t->kind == SOU_TOKEN_LATIN || t->kind == SOU_TOKEN_ALPHA))
-        rc = add_term_pair(c, 1, t->stem, t->stem_len, 0, 0);
+        (t->kind == SOU_TOKEN_LATIN || t->kind == SOU_TOKEN_ALPHA) &&
+        (t->stem_len != t->term_len || memcmp(t->stem, t->term, t->term_len) != 0))
+        rc = add_prefixed(c, c->zprefix, c->zprefix_len, t->stem, t->stem_len, 0, 0);
     if (rc)
         c->rc = rc;
     return rc;

@@ -71,24 +71,11 @@ int need_writable(const sou__xdb *db, const char *what)
     return SOU_OK;
 }
 
-// Run a read; a reader whose revision was recycled under it by a writer gets
-// DatabaseModifiedError, which a reopen cures unless the writer is fast
-// enough to do it again.
 template <typename F>
 int read_retry(sou__xdb *db, const char *what, F fn)
 {
     SOU__XAPIAN_TRY
-        try {
-            return fn();
-        } catch (const Xapian::DatabaseModifiedError &) {
-            db->db.reopen();
-        }
-        try {
-            return fn();
-        } catch (const Xapian::DatabaseModifiedError &e) {
-            return sou__error_set(SOU_EMODIFIED, "%s: index modified twice while reading: %s",
-                                  what, e.get_msg().c_str());
-        }
+        return sou__xapian_read_retry(db, what, fn);
     SOU__XAPIAN_CATCH(what)
 }
 

@@ -77,26 +77,49 @@ typedef struct sou__xsearch {
     double k1, b;
     int sort_slot;      /* -1: relevance */
     int sort_ascending;
+    uint64_t exact_up_to; /* count matches exactly up to this many (0: estimate) */
+    size_t nterms;      /* index terms in the levels: bounds BM25 for the unit */
 } sou__xsearch;
 
 typedef struct sou__xhit {
     uint32_t docid;
     double score;
+    int level;          /* index into the levels searched */
+    uint32_t matched;   /* SOME level: how many of its words matched */
     char *data; /* the document data, owned by the match */
     size_t data_len;
 } sou__xhit;
 
 typedef struct sou__xmatch {
-    uint64_t total; /* matches_estimated */
+    uint64_t total;     /* matches over the levels run */
+    int total_exact;    /* total is exact, else a lower bound */
+    uint64_t level_total[3];
+    int levels_run;     /* how many levels were searched */
     size_t count;
     sou__xhit *hits;
 } sou__xmatch;
 
-/* Run q. *out freed with sou__xmatch_free. Retries once after
- * DatabaseModifiedError, then SOU_EMODIFIED. */
-int sou__xdb_search(sou__xdb *db, const sou__qnode *q, const sou__xsearch *params,
-                    sou__xmatch **out);
+/* Run the levels in order (NULL entries skipped): each fills what is left
+ * of the page [offset, offset + limit) after the ones before it, without
+ * their documents, and only while they hold fewer than offset + limit. A
+ * SOU__Q_COUNT adds a unit of weight above any BM25 sum, so hits of a
+ * level with COUNT nodes rank by how many matched (hit->matched) and
+ * report their BM25 part as score. *out freed with sou__xmatch_free.
+ * Retries once after DatabaseModifiedError, then SOU_EMODIFIED. */
+int sou__xdb_search(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
+                    const sou__xsearch *params, sou__xmatch **out);
 void sou__xmatch_free(sou__xmatch *m);
+
+/* How many documents match q, exactly up to check (then *exact is 0). */
+int sou__xdb_count(sou__xdb *db, const sou__qnode *q, uint64_t check, uint64_t *count,
+                   int *exact);
+
+/* The Latin word of the index's vocabulary closest to word (edit distance
+ * 1, or 2 for words of 5 letters or more; the most frequent wins a tie),
+ * among the terms of the given prefixes ("" for the bare field). *out is
+ * NULL when none is close; else malloc'd, free with sou__free. */
+int sou__xdb_suggest(sou__xdb *db, const char *const *prefixes, size_t nprefixes,
+                     const char *word, size_t len, char **out);
 
 /* Xapian's description of q; *out malloc'd, free with sou__free. */
 int sou__xquery_describe(const sou__qnode *q, char **out);
