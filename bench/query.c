@@ -282,10 +282,13 @@ typedef struct qsystem {
     const char *name; /* the index it reads, as sou-bench index names it */
     int engine;
     int snippets;
+    int strict; /* SOU_SEARCH_STRICT: no relaxed levels */
+    const char *label; /* the row's name */
     void *handle;
     double *us;       /* per timed query */
     size_t answered, failed;
     size_t zh_queries, zh_returned, zh_wrong;
+    size_t zh_relaxed, zh_wrong_exact; /* sou: hits at a relaxed level; wrong exact hits */
     double p50, p95, p99, mean;
 } qsystem;
 
@@ -353,14 +356,17 @@ static void system_close(qsystem *s)
  * stored text (and the snippets, for sou with snippets). Collection
  * document numbers go to @p hits. @return 0 or -1. */
 static int system_search(qsystem *s, const query *q, size_t *hits, size_t *n_hits,
-                         uint64_t *sink)
+                         unsigned char *relaxed, uint64_t *sink)
 {
     *n_hits = 0;
+    memset(relaxed, 0, TOP);
     if (s->engine == S_SOU) {
         sou_search_options so = SOU_SEARCH_OPTIONS_INIT;
         so.limit = TOP;
         if (!s->snippets)
             so.flags |= SOU_SEARCH_NO_SNIPPETS;
+        if (s->strict)
+            so.flags |= SOU_SEARCH_STRICT;
         sou_results *res;
         if (sou_index_search(s->handle, q->text, q->len, &so, &res) != SOU_OK)
             return -1;
@@ -372,6 +378,7 @@ static int system_search(qsystem *s, const query *q, size_t *hits, size_t *n_hit
                 *sink += len;
             if (s->snippets && sou_results_snippet(res, i, &len))
                 *sink += len;
+            relaxed[*n_hits] = sou_results_level(res, i, NULL, NULL) != SOU_MATCH_EXACT;
             hits[(*n_hits)++] = id ? (size_t)strtoull(id, NULL, 10) : SIZE_MAX;
         }
         sou_results_free(res);
@@ -402,21 +409,22 @@ static int system_search(qsystem *s, const query *q, size_t *hits, size_t *n_hit
 /* Counts the hits of a Chinese query whose text does not hold the query,
  * both folded with NFKC and case folding. */
 static void check_hits(qsystem *s, const query *q, const bench_collection *c,
-                       const size_t *hits, size_t n)
+                       const size_t *hits, size_t n, const unsigned char *relaxed)
 {
     s->zh_queries++;
     s->zh_returned += n;
     for (size_t i = 0; i < n; i++) {
-        if (hits[i] >= c->docs) {
-            s->zh_wrong++;
-            continue;
+        s->zh_relaxed += relaxed[i];
+        int wrong = 1;
+        if (hits[i] < c->docs) {
+            size_t len, flen;
+            const char *text = bench_collection_doc(c, hits[i], &len);
+            char *f = bench_fold_utf8(text, len, &flen);
+            wrong = !f || !memmem(f, flen, q->folded, q->folded_len);
+            free(f);
         }
-        size_t len, flen;
-        const char *text = bench_collection_doc(c, hits[i], &len);
-        char *f = bench_fold_utf8(text, len, &flen);
-        if (!f || !memmem(f, flen, q->folded, q->folded_len))
-            s->zh_wrong++;
-        free(f);
+        s->zh_wrong += wrong;
+        s->zh_wrong_exact += wrong && !relaxed[i];
     }
 }
 
@@ -430,12 +438,18 @@ static int double_cmp(const void *a, const void *b)
 
 static void table_print(const qsystem *s, size_t n, size_t nq)
 {
-    printf("%-21s %8s %7s %8s %8s %8s %8s %8s %7s %7s %7s\n", "system", "snippets", "queries",
-           "answered", "p50 us", "p95 us", "p99 us", "mean us", "zh q", "zh hits", "wrong");
-    for (size_t i = 0; i < n; i++)
-        printf("%-21s %8s %7zu %8zu %8.0f %8.0f %8.0f %8.0f %7zu %7zu %7zu\n", s[i].name,
+    printf("%-21s %8s %7s %8s %8s %8s %8s %8s %6s %7s %7s %7s %7s\n", "system", "snippets",
+           "queries", "answered", "p50 us", "p95 us", "p99 us", "mean us", "zh q", "zh hits",
+           "wrong", "relaxed", "w exact");
+    for (size_t i = 0; i < n; i++) {
+        printf("%-21s %8s %7zu %8zu %8.0f %8.0f %8.0f %8.0f %6zu %7zu %7zu", s[i].label,
                s[i].snippets ? "yes" : "no", nq, s[i].answered, s[i].p50, s[i].p95, s[i].p99,
                s[i].mean, s[i].zh_queries, s[i].zh_returned, s[i].zh_wrong);
+        if (s[i].engine == S_SOU)
+            printf(" %7zu %7zu\n", s[i].zh_relaxed, s[i].zh_wrong_exact);
+        else
+            printf(" %7s %7s\n", "-", "-");
+    }
 }
 
 static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_kind[K_KINDS],
@@ -465,13 +479,19 @@ static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_ki
     json_object_set_new(root, "query_kinds", kinds);
     for (size_t i = 0; i < n; i++) {
         json_t *o = json_pack("{s:s, s:b, s:I, s:I, s:f, s:f, s:f, s:f, s:I, s:I, s:I, s:I}",
-                              "system", s[i].name, "snippets", s[i].snippets, "queries",
+                              "system", s[i].label, "snippets", s[i].snippets, "queries",
                               (json_int_t)nq, "answered", (json_int_t)s[i].answered, "p50_us",
                               s[i].p50, "p95_us", s[i].p95, "p99_us", s[i].p99, "mean_us",
                               s[i].mean, "failed", (json_int_t)s[i].failed, "zh_queries",
                               (json_int_t)s[i].zh_queries, "zh_returned",
                               (json_int_t)s[i].zh_returned, "zh_wrong",
                               (json_int_t)s[i].zh_wrong);
+        if (o && s[i].engine == S_SOU) {
+            json_object_set_new(o, "strict", json_boolean(s[i].strict));
+            json_object_set_new(o, "zh_relaxed", json_integer((json_int_t)s[i].zh_relaxed));
+            json_object_set_new(o, "zh_wrong_exact",
+                                json_integer((json_int_t)s[i].zh_wrong_exact));
+        }
         if (!o || json_array_append_new(results, o) != 0) {
             json_decref(results);
             json_decref(root);
@@ -503,7 +523,7 @@ static void query_usage(FILE *out)
           "  --queries N    queries (default 1000)\n"
           "  --seed S       seed for drawing them (default 1)\n"
           "  --runs N       timed passes (default 3)\n"
-          "  --system LIST  sou (with and without snippets), xapian-termgen-ngram,\n"
+          "  --system LIST  sou (with and without snippets, and strict), xapian-termgen-ngram,\n"
           "                 fts5-trigram, fts5-unicode61 (default all)\n"
           "  --json         print JSON instead of a table\n",
           out);
@@ -557,11 +577,12 @@ int bench_query_main(int argc, char **argv)
         return 1;
 
     qsystem all[] = {
-        { "sou", S_SOU, 1, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-        { "sou", S_SOU, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-        { "xapian-termgen-ngram", S_XAPIAN, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-        { "fts5-trigram", S_FTS5, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
-        { "fts5-unicode61", S_FTS5, 0, NULL, NULL, 0, 0, 0, 0, 0, 0, 0, 0, 0 },
+        { .name = "sou", .label = "sou", .engine = S_SOU, .snippets = 1 },
+        { .name = "sou", .label = "sou", .engine = S_SOU },
+        { .name = "sou", .label = "sou-strict", .engine = S_SOU, .snippets = 1, .strict = 1 },
+        { .name = "xapian-termgen-ngram", .label = "xapian-termgen-ngram", .engine = S_XAPIAN },
+        { .name = "fts5-trigram", .label = "fts5-trigram", .engine = S_FTS5 },
+        { .name = "fts5-unicode61", .label = "fts5-unicode61", .engine = S_FTS5 },
     };
     enum { N_ALL = sizeof all / sizeof all[0] };
     qsystem sys[N_ALL];
@@ -584,7 +605,10 @@ int bench_query_main(int argc, char **argv)
         failed = !have_tmp;
         dir = tmp;
         for (size_t i = 0; i < n_sys && !failed; i++) {
-            if (i > 0 && strcmp(sys[i].name, sys[i - 1].name) == 0)
+            int built = 0;
+            for (size_t k = 0; k < i; k++)
+                built |= strcmp(sys[k].name, sys[i].name) == 0;
+            if (built)
                 continue;
             if (!json)
                 fprintf(stderr, "sou-bench: building the %s index of %zu documents\n",
@@ -598,6 +622,7 @@ int bench_query_main(int argc, char **argv)
     }
 
     size_t hits[TOP], n_hits;
+    unsigned char relaxed[TOP];
     uint64_t sink = 0;
     /* Pass 0 warms the caches and checks the hits; passes 1.. are timed. */
     for (unsigned run = 0; run <= runs && !failed; run++) {
@@ -605,7 +630,7 @@ int bench_query_main(int argc, char **argv)
             qsystem *s = &sys[i];
             for (size_t k = 0; k < nq; k++) {
                 double t0 = bench_now();
-                int rc = system_search(s, &q[k], hits, &n_hits, &sink);
+                int rc = system_search(s, &q[k], hits, &n_hits, relaxed, &sink);
                 double dt = bench_now() - t0;
                 if (run > 0) {
                     s->us[(run - 1) * nq + k] = dt * 1e6;
@@ -623,7 +648,7 @@ int bench_query_main(int argc, char **argv)
                 }
                 s->answered += n_hits > 0;
                 if (kind_chinese(q[k].kind))
-                    check_hits(s, &q[k], &c, hits, n_hits);
+                    check_hits(s, &q[k], &c, hits, n_hits, relaxed);
             }
         }
     }
@@ -661,7 +686,9 @@ int bench_query_main(int argc, char **argv)
             printf("), seed %llu; top %d; %u timed passes after 1 warm-up\n",
                    (unsigned long long)seed, TOP, (unsigned)runs);
             printf("zh:       hits of the zh and mixed queries; wrong: the text does not "
-                   "hold the query (NFKC case folded)\n\n");
+                   "hold the query (NFKC case folded);\n"
+                   "          relaxed: sou hits below the exact level; w exact: wrong hits "
+                   "at the exact level\n\n");
             table_print(sys, n_sys, nq);
         }
     }
@@ -669,7 +696,7 @@ int bench_query_main(int argc, char **argv)
         system_close(&sys[i]);
         free(sys[i].us);
         if (sys[i].failed)
-            fprintf(stderr, "sou-bench: %s: %zu queries failed\n", sys[i].name, sys[i].failed);
+            fprintf(stderr, "sou-bench: %s: %zu queries failed\n", sys[i].label, sys[i].failed);
     }
     if (have_tmp && bench_rmtree(tmp) != 0)
         fprintf(stderr, "sou-bench: could not remove %s\n", tmp);
