@@ -473,7 +473,8 @@ int bench_relevance_main(int argc, char **argv)
         judged += relevant_count(j, nj, queries.v[k].id) > 0;
 
     char tmp[4096];
-    int failed = bench_tmpdir(tmp, sizeof tmp) != 0;
+    int have_tmp = bench_tmpdir(tmp, sizeof tmp) == 0;
+    int failed = !have_tmp;
     run_ctx x = { &docs, &queries, j, nj, malloc(DEPTH * sizeof(long)),
                   malloc(DEPTH * sizeof(uint32_t)), 0 };
     scores s[N_SYSTEMS];
@@ -534,7 +535,7 @@ int bench_relevance_main(int argc, char **argv)
                 printf("%-16s %7.3f %8.3f %7.3f %7.3f\n", system_names[i], s[i].map,
                        s[i].ndcg10, s[i].p10, s[i].r100);
     }
-    if (bench_rmtree(tmp) != 0)
+    if (have_tmp && bench_rmtree(tmp) != 0)
         fprintf(stderr, "sou-bench: could not remove %s\n", tmp);
     free(x.ranked);
     free(x.ids);
