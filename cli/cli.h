@@ -27,6 +27,7 @@ int cmd_search(const cli_global *g, int argc, char **argv);
 int cmd_get(const cli_global *g, int argc, char **argv);
 int cmd_delete(const cli_global *g, int argc, char **argv);
 int cmd_stats(const cli_global *g, int argc, char **argv);
+int cmd_compact(const cli_global *g, int argc, char **argv);
 
 /* "sou: " + printf-style message + newline on stderr. */
 void cli_warn(const char *fmt, ...)

@@ -27,7 +27,12 @@ static void usage(FILE *out)
           "\n"
           "Options:\n"
           "  --jsonl FILE      read JSON lines from FILE ('-': standard input)\n"
-          "  --commit-every N  commit after every N documents (default: at the end)\n"
+          "  --commit-every N  commit after every N documents (default: at the end;\n"
+          "                    not with bulk indexing)\n"
+          "  --bulk            index on several threads into shards merged at the end\n"
+          "                    (the default for JSON lines into an empty index)\n"
+          "  --no-bulk         add documents one by one\n"
+          "  --threads N       threads for bulk indexing (default: the cores)\n"
           "  --cjk MODE        for a new index: hybrid (default), words or chars\n"
           "  --stem LANG       for a new index: Snowball stemmer (default: english)\n"
           "  --no-stem         for a new index: do not stem\n"
@@ -52,6 +57,7 @@ static void usage(FILE *out)
 
 typedef struct ix_state {
     sou_index *index;
+    sou_bulk *bulk;    /* bulk mode: documents go to worker threads */
     size_t commit_every;
     unsigned long long indexed, skipped;
     size_t since_commit;
@@ -114,7 +120,7 @@ static void report(ix_state *st, const char *where, const char *fmt, ...)
  * Returns 0, or -1 when the index failed and indexing must stop. */
 static int add_doc(ix_state *st, const char *where, sou_doc *doc)
 {
-    int rc = sou_index_add(st->index, doc);
+    int rc = st->bulk ? sou_bulk_add(st->bulk, doc) : sou_index_add(st->index, doc);
 
     sou_doc_free(doc);
     if (rc == SOU_EINVAL) {
@@ -129,7 +135,7 @@ static int add_doc(ix_state *st, const char *where, sou_doc *doc)
         return -1;
     }
     st->indexed++;
-    if (st->commit_every && ++st->since_commit >= st->commit_every) {
+    if (!st->bulk && st->commit_every && ++st->since_commit >= st->commit_every) {
         st->since_commit = 0;
         if (sou_index_commit(st->index) != SOU_OK) {
             progress_clear(st);
@@ -551,7 +557,8 @@ static int index_path(ix_state *st, const char *path)
 
 int cmd_index(const cli_global *g, int argc, char **argv)
 {
-    enum { OPT_JSONL = 256, OPT_COMMIT_EVERY, OPT_CJK, OPT_STEM, OPT_NO_STEM, OPT_FOLD_HANT };
+    enum { OPT_JSONL = 256, OPT_COMMIT_EVERY, OPT_CJK, OPT_STEM, OPT_NO_STEM, OPT_FOLD_HANT,
+           OPT_BULK, OPT_NO_BULK, OPT_THREADS };
     static const struct option longopts[] = {
         { "jsonl", required_argument, NULL, OPT_JSONL },
         { "commit-every", required_argument, NULL, OPT_COMMIT_EVERY },
@@ -559,13 +566,17 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         { "stem", required_argument, NULL, OPT_STEM },
         { "no-stem", no_argument, NULL, OPT_NO_STEM },
         { "fold-hant", no_argument, NULL, OPT_FOLD_HANT },
+        { "bulk", no_argument, NULL, OPT_BULK },
+        { "no-bulk", no_argument, NULL, OPT_NO_BULK },
+        { "threads", required_argument, NULL, OPT_THREADS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char **jsonl = calloc((size_t)argc + 1, sizeof *jsonl);
     size_t njsonl = 0, nstdin = 0;
     const char *cjk = NULL, *stemmer = NULL;
-    int fold_hant = 0, custom = 0, c, rc;
+    int fold_hant = 0, custom = 0, bulk = -1, c, rc;
+    sou_bulk_options bopts = SOU_BULK_OPTIONS_INIT;
     sou_analyzer_options aopts;
     ix_state st;
     double secs;
@@ -591,6 +602,17 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         case OPT_STEM: stemmer = optarg, custom = 1; break;
         case OPT_NO_STEM: stemmer = "none", custom = 1; break;
         case OPT_FOLD_HANT: fold_hant = 1, custom = 1; break;
+        case OPT_BULK: bulk = 1; break;
+        case OPT_NO_BULK: bulk = 0; break;
+        case OPT_THREADS: {
+            size_t n;
+            if (cli_parse_size(optarg, &n) != 0 || n == 0 || n > 64) {
+                free(jsonl);
+                return cli_usage_error("index", "--threads: a number from 1 to 64: '%s'", optarg);
+            }
+            bopts.threads = (unsigned int)n;
+            break;
+        }
         case 'h':
             free(jsonl);
             usage(stdout);
@@ -618,6 +640,19 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         free(jsonl);
         return rc;
     }
+    if (bulk < 0) {
+        /* Bulk by default for JSON lines into an empty index: the merge at
+         * the end costs less than it saves there. */
+        uint64_t ndocs = 1;
+        bulk = njsonl > 0 && !st.commit_every && sou_index_doc_count(st.index, &ndocs) == SOU_OK &&
+               ndocs == 0;
+    }
+    if (bulk && sou_bulk_begin(&st.bulk, st.index, &bopts) != SOU_OK) {
+        rc = cli_lib_error();
+        sou_index_close(st.index);
+        free(jsonl);
+        return cli_finish(rc);
+    }
     st.progress = isatty(STDERR_FILENO);
     st.t0 = st.last_progress = now();
     for (size_t i = 0; i < njsonl && !st.failed; i++)
@@ -626,7 +661,16 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         index_path(&st, argv[i]);
     free(jsonl);
     progress_clear(&st);
-    if (!st.failed && sou_index_commit(st.index) != SOU_OK) {
+    if (st.bulk) {
+        /* Finishing merges the shards; it frees the bulk either way. */
+        if (st.failed)
+            sou_bulk_cancel(st.bulk);
+        else if (sou_bulk_finish(st.bulk) != SOU_OK) {
+            cli_lib_error();
+            st.failed = 1;
+        }
+        st.bulk = NULL;
+    } else if (!st.failed && sou_index_commit(st.index) != SOU_OK) {
         cli_lib_error();
         st.failed = 1;
     }

@@ -19,6 +19,7 @@ static const command commands[] = {
     { "get", cmd_get, "show the stored fields of a document" },
     { "delete", cmd_delete, "delete a document" },
     { "stats", cmd_stats, "show counts and settings of an index" },
+    { "compact", cmd_compact, "rewrite an index compactly" },
 };
 
 static void usage(FILE *out)

@@ -436,6 +436,19 @@ SOU_API int sou_index_cancel(sou_index *index);
  */
 SOU_API int sou_index_reopen(sou_index *index);
 
+/**
+ * @brief Rewrite the index compactly (Xapian's compaction): pending changes
+ * are committed, the index is copied with full blocks into a directory
+ * beside it, which then takes its place; the handle stays open on it. An
+ * index built document by document typically shrinks by a third to a half;
+ * bulk indexing makes compact indexes already. Readers open before keep
+ * the old copy until they reopen. Needs free disk for one more copy.
+ * @return SOU_OK, SOU_EREADONLY, SOU_EINVAL (a transaction is open),
+ *         SOU_EIO, SOU_ENOMEM.
+ * @since 0.2
+ */
+SOU_API int sou_index_compact(sou_index *index);
+
 /** Facts about an index. */
 typedef struct sou_index_stats {
     uint64_t doc_count;     /**< documents */
@@ -455,11 +468,81 @@ typedef struct sou_index_stats {
 SOU_API int sou_index_stats_get(sou_index *index, sou_index_stats *out);
 
 /**
+ * @brief How many documents the index holds, at its last commit (for a
+ * writer, with its uncommitted changes). Cheap, unlike sou_index_stats_get.
+ * @return SOU_OK, SOU_EINVAL, SOU_EIO, SOU_EMODIFIED.
+ * @since 0.2
+ */
+SOU_API int sou_index_doc_count(sou_index *index, uint64_t *out);
+
+/**
  * @brief The analyzer settings the index uses (recorded at creation).
  * @return Borrowed, valid until the index is closed.
  * @since 0.1
  */
 SOU_API const sou_analyzer_options *sou_index_analyzer_options(const sou_index *index);
+
+/* ------------------------------------------------------------------- bulk */
+
+/**
+ * Bulk indexing: many documents at once on several threads.
+ *
+ * Each document goes, by a stable hash of its id, to one of N workers that
+ * analyse and write into shards of their own beside the index (in a
+ * directory PATH.bulkXXXXXX); sou_bulk_finish merges the index and the
+ * shards with Xapian's compaction into one compact index that takes the
+ * index's place. A document whose id is already in the index, or is added
+ * twice, replaces the earlier one. Nothing is visible to readers until
+ * sou_bulk_finish returns; after a failure or sou_bulk_cancel the index is
+ * as it was. The index handle stays usable by the calling thread only for
+ * sou_bulk_add until the bulk ends. Memory is bounded by memory_docs,
+ * whatever the number of documents.
+ */
+typedef struct sou_bulk sou_bulk;
+
+#define SOU_BULK_OPTIONS_VERSION 1
+
+/** Bulk options. Fields are only ever appended. */
+typedef struct sou_bulk_options {
+    unsigned int version; /**< SOU_BULK_OPTIONS_VERSION */
+    unsigned int threads; /**< workers (and shards); 0: the online cores, at most 64 */
+    /** Documents held in memory by all workers together before they write
+     * them out; 0: 40000 (about half a GiB on mixed text). */
+    size_t memory_docs;
+} sou_bulk_options;
+
+#define SOU_BULK_OPTIONS_INIT { SOU_BULK_OPTIONS_VERSION, 0, 0 }
+
+/** @brief Fill @p opts with the defaults. @since 0.2 */
+SOU_API int sou_bulk_options_init(sou_bulk_options *opts, unsigned int version);
+
+/**
+ * @brief Start bulk indexing into a writable index.
+ * @param[in] opts options, or NULL for the defaults.
+ * @return SOU_OK, SOU_EINVAL (a transaction is open, bad options),
+ *         SOU_EREADONLY, SOU_EIO (no room beside the index), SOU_ENOMEM.
+ * @since 0.2
+ */
+SOU_API int sou_bulk_begin(sou_bulk **out, sou_index *index, const sou_bulk_options *opts);
+
+/**
+ * @brief Queue a document; it is copied. Blocks while the workers are busy.
+ * @return SOU_OK, SOU_EINVAL (bad id), SOU_ENOMEM, or the error that a
+ *         worker met earlier (the bulk then fails: cancel it).
+ * @since 0.2
+ */
+SOU_API int sou_bulk_add(sou_bulk *bulk, const sou_doc *doc);
+
+/**
+ * @brief Write out, merge and commit everything added; frees @p bulk,
+ * whatever the outcome.
+ * @return SOU_OK, SOU_EIO (a full disk), SOU_ENOMEM, or a worker's error.
+ * @since 0.2
+ */
+SOU_API int sou_bulk_finish(sou_bulk *bulk);
+
+/** @brief Drop everything added and free @p bulk (NULL is fine). @since 0.2 */
+SOU_API void sou_bulk_cancel(sou_bulk *bulk);
 
 /* ----------------------------------------------------------------- search */
 

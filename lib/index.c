@@ -538,7 +538,8 @@ static int add_token(const sou_token *t, void *payload)
     return rc;
 }
 
-static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
+int sou__index_build(sou_analyzer *analyzer, int stemming, const sou_doc *doc,
+                     const unsigned int *slots, sou__xdoc *xdoc)
 {
     add_ctx c;
     char *data = NULL;
@@ -547,7 +548,7 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
 
     memset(&c, 0, sizeof c);
     c.xdoc = xdoc;
-    c.stemming = strcmp(index->aopts.stemmer, "none") != 0;
+    c.stemming = stemming;
     for (size_t i = 0; i < doc->nfields; i++) {
         const sou__field *f = &doc->fields[i];
         size_t name_len = strlen(f->name);
@@ -559,7 +560,7 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
         c.weight = f->weight;
         c.any = 0;
         c.rc = SOU_OK;
-        rc = sou_analyzer_tokenize(index->analyzer, f->text, f->len, add_token, &c);
+        rc = sou_analyzer_tokenize(analyzer, f->text, f->len, add_token, &c);
         if (rc)
             return c.rc ? c.rc : rc;
         if (c.any) {
@@ -568,11 +569,9 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
             c.base = c.last + FIELD_GAP + 1;
         }
     }
-    for (size_t i = 0; i < doc->nvalues; i++) {
-        int slot = sou__index_value_slot(index, doc->values[i].name);
-        if ((rc = sou__xdoc_set_value(xdoc, (unsigned int)slot, doc->values[i].value)))
+    for (size_t i = 0; i < doc->nvalues; i++)
+        if ((rc = sou__xdoc_set_value(xdoc, slots[i], doc->values[i].value)))
             return rc;
-    }
     if ((rc = sou__doc_serialize(doc, &data, &data_len)))
         return rc;
     rc = sou__xdoc_set_data(xdoc, data, data_len);
@@ -580,11 +579,50 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
     return rc;
 }
 
+int sou__index_register(sou_index *index, const sou_doc *doc, unsigned int **slots)
+{
+    int rc;
+
+    *slots = NULL;
+    for (size_t i = 0; i < doc->nfields; i++)
+        if (!(doc->fields[i].flags & SOU_FIELD_NO_INDEX) &&
+            (rc = names_register(index, &index->fields, &index->nfields, &index->fields_cap,
+                                 META_FIELDS, doc->fields[i].name)))
+            return rc;
+    for (size_t i = 0; i < doc->nvalues; i++)
+        if ((rc = names_register(index, &index->values, &index->nvalues, &index->values_cap,
+                                 META_VALUES, doc->values[i].name)))
+            return rc;
+    if (doc->nvalues == 0)
+        return SOU_OK;
+    if (!(*slots = sou__malloc(doc->nvalues * sizeof **slots)))
+        return SOU_ENOMEM;
+    for (size_t i = 0; i < doc->nvalues; i++)
+        (*slots)[i] = (unsigned int)sou__index_value_slot(index, doc->values[i].name);
+    return SOU_OK;
+}
+
+int sou__index_stemming(const sou_index *index)
+{
+    return strcmp(index->aopts.stemmer, "none") != 0;
+}
+
+size_t sou__index_id_term(char *buf, const char *id, size_t len)
+{
+    return id_term(buf, id, len);
+}
+
+int sou__index_id_valid(const char *id, size_t len)
+{
+    return id_valid(id, len);
+}
+
 int sou_index_add(sou_index *index, const sou_doc *doc)
 {
     char idterm[SOU_ID_MAX + 2];
     size_t idlen;
     sou__xdoc *xdoc = NULL;
+    unsigned int *slots = NULL;
     int rc;
 
     if ((rc = need_writable(index, "add")))
@@ -595,22 +633,17 @@ int sou_index_add(sou_index *index, const sou_doc *doc)
         return sou__error_set(SOU_EINVAL, "add: bad document id");
 
     /* Names first: the values need their slots. */
-    for (size_t i = 0; i < doc->nfields; i++)
-        if (!(doc->fields[i].flags & SOU_FIELD_NO_INDEX) &&
-            (rc = names_register(index, &index->fields, &index->nfields, &index->fields_cap,
-                                 META_FIELDS, doc->fields[i].name)))
-            return rc;
-    for (size_t i = 0; i < doc->nvalues; i++)
-        if ((rc = names_register(index, &index->values, &index->nvalues, &index->values_cap,
-                                 META_VALUES, doc->values[i].name)))
-            return rc;
-
-    if ((rc = sou__xdoc_new(&xdoc)))
+    if ((rc = sou__index_register(index, doc, &slots)))
         return rc;
+    if ((rc = sou__xdoc_new(&xdoc))) {
+        sou__free(slots);
+        return rc;
+    }
     idlen = id_term(idterm, doc->id, doc->id_len);
     if (!(rc = sou__xdoc_add_term(xdoc, idterm, idlen, 0)) &&
-        !(rc = index_build(index, doc, xdoc)))
+        !(rc = sou__index_build(index->analyzer, sou__index_stemming(index), doc, slots, xdoc)))
         rc = sou__xdb_replace(index->db, idterm, idlen, xdoc);
+    sou__free(slots);
     sou__xdoc_free(xdoc);
     if (rc)
         return rc;
@@ -775,6 +808,13 @@ int sou_index_stats_get(sou_index *index, sou_index_stats *out)
     out->analyzer = index->aopts;
     out->icu_version = index->icu_version;
     return SOU_OK;
+}
+
+int sou_index_doc_count(sou_index *index, uint64_t *out)
+{
+    if (!index || !out)
+        return sou__error_set(SOU_EINVAL, "doc count: missing argument");
+    return sou__xdb_doc_count(index->db, out);
 }
 
 const sou_analyzer_options *sou_index_analyzer_options(const sou_index *index)

@@ -31,4 +31,17 @@ int sou__index_has_field(const sou_index *index, const char *name, size_t len);
 /* The value slot of name, or -1. */
 int sou__index_value_slot(const sou_index *index, const char *name);
 
+/* Register doc's field and value names in the index (metadata, not yet
+ * committed); *slots (sou__free) gets the slot of each value, NULL when
+ * the document has none. The caller's thread owns the index. */
+int sou__index_register(sou_index *index, const sou_doc *doc, unsigned int **slots);
+/* The terms, values and data of doc into xdoc (format 2, lib/terms.h),
+ * with analyzer on the calling thread. The id term is the caller's. */
+int sou__index_build(sou_analyzer *analyzer, int stemming, const sou_doc *doc,
+                     const unsigned int *slots, sou__xdoc *xdoc);
+int sou__index_stemming(const sou_index *index);
+/* Q<id> into buf (SOU_ID_MAX + 2 bytes); its length. */
+size_t sou__index_id_term(char *buf, const char *id, size_t len);
+int sou__index_id_valid(const char *id, size_t len);
+
 #endif

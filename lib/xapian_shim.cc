@@ -247,6 +247,16 @@ int sou__xdb_stats(sou__xdb *db, sou__xstats *out)
     });
 }
 
+int sou__xdb_doc_count(sou__xdb *db, uint64_t *out)
+{
+    if (!db || !out)
+        return sou__error_set(SOU_EINVAL, "doc count: missing argument");
+    return read_retry(db, "doc count", [&]() -> int {
+        *out = db->db.get_doccount();
+        return SOU_OK;
+    });
+}
+
 int sou__xdoc_new(sou__xdoc **out)
 {
     if (!out)
@@ -369,6 +379,42 @@ int sou__xdb_term_exists(sou__xdb *db, const char *term, size_t len, int *exists
         *exists = db->db.term_exists(std::string(term, len)) ? 1 : 0;
         return SOU_OK;
     });
+}
+
+int sou__xdb_compact(const char *const *srcs, size_t n, const char *dst)
+{
+    if (!srcs || !n || !dst || !*dst)
+        return sou__error_set(SOU_EINVAL, "compact: missing argument");
+    SOU__XAPIAN_TRY
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++)
+            all.add_database(Xapian::Database(srcs[i], Xapian::DB_BACKEND_GLASS));
+        // Full blocks, as xapian-compact makes by default; docids are
+        // renumbered source after source.
+        all.compact(dst, Xapian::Compactor::FULL);
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("compact")
+}
+
+int sou__xdb_delete_ids_of(sou__xdb *db, const char *other_path, uint64_t *deleted)
+{
+    if (!db || !other_path || !deleted)
+        return sou__error_set(SOU_EINVAL, "delete ids: missing argument");
+    *deleted = 0;
+    int rc = need_writable(db, "delete ids");
+    if (rc)
+        return rc;
+    SOU__XAPIAN_TRY
+        Xapian::Database other(other_path, Xapian::DB_BACKEND_GLASS);
+        for (Xapian::TermIterator t = other.allterms_begin("Q"); t != other.allterms_end("Q"); ++t) {
+            const std::string id = *t;
+            if (db->wdb.term_exists(id)) {
+                db->wdb.delete_document(id);
+                (*deleted)++;
+            }
+        }
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("delete ids")
 }
 
 } // extern "C"

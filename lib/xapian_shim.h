@@ -46,6 +46,8 @@ typedef struct sou__xstats {
     uint64_t total_length; /* sum of document lengths */
 } sou__xstats;
 int sou__xdb_stats(sou__xdb *db, sou__xstats *out);
+/* The document count alone: cheap, unlike the stats' term count. */
+int sou__xdb_doc_count(sou__xdb *db, uint64_t *out);
 
 /* ---- documents */
 
@@ -68,6 +70,14 @@ int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len);
  * SOU_ENOTFOUND when absent. Retries once after DatabaseModifiedError. */
 int sou__xdb_get_data(sou__xdb *db, const char *idterm, size_t len, char **out,
                       size_t *out_len);
+
+/* Merge the databases at srcs (in order; docids renumbered) into a new
+ * compact database at dst, which must not exist. Metadata comes from the
+ * first source that has each key. */
+int sou__xdb_compact(const char *const *srcs, size_t n, const char *dst);
+/* Delete from db every document whose id term (Q...) the database at
+ * other_path holds; *deleted counts them. */
+int sou__xdb_delete_ids_of(sou__xdb *db, const char *other_path, uint64_t *deleted);
 
 /* ---- search (xapian_search.cc) */
 
