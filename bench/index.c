@@ -103,7 +103,6 @@ static int sou_finish(void *state)
     return rc;
 }
 
-#ifdef SOU_BULK_OPTIONS_VERSION
 /* sou-bulk: the bulk API with its defaults. A checkpoint finishes the bulk
  * load (so the documents so far are merged and committed) and begins
  * another on the same index. */
@@ -163,7 +162,6 @@ static int bulk_finish(void *state)
     free(s);
     return rc;
 }
-#endif
 
 static int xapian_open(void **state, const char *path)
 {
@@ -246,9 +244,7 @@ static int fts5_finish(void *state)
 
 static const index_ops all_systems[] = {
     { "sou", 1, "", sou_open, sou_add, sou_sync, sou_finish },
-#ifdef SOU_BULK_OPTIONS_VERSION
     { "sou-bulk", 1, "", bulk_open, bulk_add, bulk_sync, bulk_finish },
-#endif
     { "xapian-termgen-ngram", 1, "", xapian_open, xapian_add, xapian_sync, xapian_finish },
     { "fts5-trigram", 0, ".db", fts5_trigram_open, fts5_add, fts5_sync, fts5_finish },
     { "fts5-unicode61", 0, ".db", fts5_unicode61_open, fts5_add, fts5_sync, fts5_finish },
