@@ -46,7 +46,7 @@ static void usage(FILE *out)
           "as a substring. English stopwords are left out of queries with other\n"
           "words. When fewer documents match every word than asked for, documents\n"
           "with all the words of a Chinese run apart, then with some of the words\n"
-          "(the most first) follow, marked as such.\n"
+          "follow, marked as such.\n"
           "\n"
           "Each hit shows 'RANK. ID  (SCORE)', its title and a snippet. Matches in\n"
           "the snippet are shown in bold yellow on a terminal, and between\n"
@@ -95,22 +95,18 @@ static void print_total(const sou_results *res)
 /* Where relaxed hits begin: say what they have. */
 static void print_level_note(const sou_results *res, size_t i)
 {
-    size_t matched, words;
-    sou_match_level lv = sou_results_level(res, i, &matched, &words);
-    int first = i == 0 && sou_results_rank(res, 0) == 0;
-    const char *lead = sou_results_level_total(res, SOU_MATCH_EXACT) == 0 && first
-                           ? "no document has every word as typed; "
-                           : "";
+    size_t words;
+    sou_match_level lv = sou_results_level(res, i, NULL, &words);
+    int none_before = sou_results_level_total(res, SOU_MATCH_EXACT) == 0 &&
+                      (lv == SOU_MATCH_ALL_WORDS ||
+                       sou_results_level_total(res, SOU_MATCH_ALL_WORDS) == 0);
 
     if (lv == SOU_MATCH_ALL_WORDS)
-        printf("-- %sshowing documents with all the words apart --\n\n", lead);
+        printf("-- %sshowing documents with all the words apart --\n\n",
+               none_before ? "no document has the words together; " : "");
     else if (lv == SOU_MATCH_SOME_WORDS)
-        printf("-- %sshowing documents with %zu of %zu words --\n\n",
-               sou_results_level_total(res, SOU_MATCH_EXACT) == 0 &&
-                       sou_results_level_total(res, SOU_MATCH_ALL_WORDS) == 0 && first
-                   ? "no document has every word; "
-                   : "",
-               matched, words);
+        printf("-- %sshowing documents with some of the %zu words --\n\n",
+               none_before ? "no document has every word; " : "", words);
 }
 
 /* Each word with the documents that have it, and "did you mean". */
@@ -143,7 +139,6 @@ static int print_human(const sou_results *res, int color, const char *explain)
     size_t n = sou_results_count(res);
     uint64_t total = sou_results_total(res);
     sou_match_level prev = SOU_MATCH_EXACT;
-    size_t prev_matched = 0;
 
     if (explain)
         printf("query: %s\n\n", explain);
@@ -154,13 +149,18 @@ static int print_human(const sou_results *res, int color, const char *explain)
         const char *snippet = sou_results_snippet(res, i, &snippet_len);
         sou_match_level lv = sou_results_level(res, i, &matched, NULL);
 
-        if (lv != SOU_MATCH_EXACT && (i == 0 || lv != prev || matched != prev_matched))
+        if (lv != SOU_MATCH_EXACT && (i == 0 || lv != prev))
             print_level_note(res, i);
         prev = lv;
-        prev_matched = matched;
         printf("%zu. %s", sou_results_rank(res, i) + 1, color ? COLOR_BOLD : "");
         put_line(id, id_len);
-        printf("%s  (%.3f)\n", color ? COLOR_RESET : "", sou_results_score(res, i));
+        printf("%s  (%.3f)", color ? COLOR_RESET : "", sou_results_score(res, i));
+        if (lv == SOU_MATCH_SOME_WORDS) {
+            size_t words;
+            sou_results_level(res, i, &matched, &words);
+            printf("  %zu of %zu words", matched, words);
+        }
+        putchar('\n');
         if (title) {
             fputs("   ", stdout);
             put_line(title, title_len);

@@ -633,9 +633,12 @@ typedef struct sou_results sou_results;
  * offset + limit, the page is filled with documents that match less, after
  * every full match. First, where a run of Chinese typed without spaces
  * splits into dictionary words, documents with all of its words apart
- * (SOU_MATCH_ALL_WORDS); then documents with some of the words, the most
- * words first, then by BM25 (SOU_MATCH_SOME_WORDS). Quoted phrases,
- * +word, words joined by AND, and NOT/-word are never relaxed.
+ * (SOU_MATCH_ALL_WORDS); then documents with some of the words, ranked by
+ * BM25, which adds an idf-weighted share for each word a document has, so
+ * more words and rarer ones count more (SOU_MATCH_SOME_WORDS). +word,
+ * field:word, words joined by AND, and NOT/-word are never relaxed; a
+ * quoted phrase or a group in parentheses counts as one word, matched as
+ * written.
  * sou_results_level tells each hit's level. Words near each other rank
  * above the same words far apart.
  * @param[out] out results the caller frees with sou_results_free.

@@ -8,13 +8,14 @@
  *   all     every word, a run typed without spaces split into its
  *           dictionary words, each a substring anywhere in the document,
  *           closer together ranking higher. Only where a run splits.
- *   some    some of the words: each matching word adds one unit of weight,
- *           so documents with more of the words come first, then BM25
- *           (which counts rarer words more).
+ *   some    some of the words, by BM25, which adds an idf-weighted share
+ *           for each word a document has: more words, and rarer ones,
+ *           count more (as Elasticsearch's minimum_should_match ranks).
  *
- * What the user wrote explicitly is never relaxed: quoted phrases, +word,
- * field:word, words joined by AND, NOT and -word keep their meaning at
- * every level.
+ * What the user wrote explicitly is never relaxed: +word, field:word,
+ * words joined by AND, NOT and -word keep their meaning at every level; a
+ * quoted phrase or a group in parentheses is one word of the relaxed
+ * levels, always matched as written, never split.
  * Only the top level of a query with the default AND is relaxed.
  *
  * Words without a field look in every indexed field: a single word as a
@@ -985,7 +986,19 @@ static void plan_levels(planner *p, const sou__snode *root)
         }
         if (!and_op)
             continue;
-        /* Kept as typed at every level: phrases, +word, AND, groups, NOT. */
+        if (it->sign == SOU__SIGN_PLAIN && !it->field &&
+            (it->op == SOU__S_PHRASE || (it->op == SOU__S_GROUP && it->e > it->s))) {
+            /* A phrase stays a phrase, and parentheses are no operator the
+             * user typed: each is one word of the relaxed levels, matched
+             * as written, never split. */
+            int neg = p->negative;
+            p->negative = 1; /* the exact level recorded its patterns */
+            words_push(p, &w, compile(p, it, NULL, 0), NULL, 1, it->s, it->e, 0);
+            p->negative = neg;
+            nword_items++;
+            continue;
+        }
+        /* Kept as typed at every level: phrases, +word, field:word, AND, NOT. */
         {
             int neg = p->negative;
             p->negative = 1; /* the exact level recorded their patterns */
@@ -1058,11 +1071,11 @@ static void plan_levels(planner *p, const sou__snode *root)
         p->out->level[1] = all;
     }
 
-    /* Some words: each adds a unit of weight; at least one must match. */
+    /* Some words, at least one. */
     if (w.n >= 2 && p->rc == SOU_OK) {
         sou__qnode *some = sou__qnode_new(SOU__Q_OR);
         for (size_t i = 0; some && i < w.n; i++)
-            some = add_kid(p, some, add_kid(p, sou__qnode_new(SOU__Q_COUNT), clone(p, w.v[i].node)));
+            some = add_kid(p, some, clone(p, w.v[i].node));
         if (some && fixed)
             some = pair(p, SOU__Q_AND, clone(p, fixed), some);
         p->out->level[2] = some;

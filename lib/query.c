@@ -405,6 +405,10 @@ static sou__snode *unary(parser *p)
             /* An unclosed parenthesis closes at the end. */
             if (peek(&p->lx)->kind == LX_RPAREN)
                 advance(&p->lx);
+            if (it && it->op == SOU__S_GROUP) {
+                it->s = w.at;
+                it->e = p->lx.i;
+            }
         }
         p->depth--;
     }

@@ -39,7 +39,8 @@ typedef enum sou__sign {
 typedef struct sou__snode {
     sou__sop op;
     sou__sign sign;
-    size_t s, e;           /* WORD, PHRASE: the text in the query */
+    size_t s, e;           /* WORD, PHRASE: the text in the query; GROUP in
+                              parentheses: the group's text, parentheses included */
     size_t at;             /* byte offset where the item starts in the query */
     int prefix;            /* WORD: ended with '*' (not in [s, e)) */
     const char *field;     /* field restriction as typed (any case), or NULL */
@@ -91,9 +92,7 @@ typedef enum sou__qop {
     SOU__Q_ALL,       /* every document */
     SOU__Q_NOTHING,   /* no document */
     SOU__Q_SYNONYM,   /* kids weighed as one term (a word across fields and forms) */
-    SOU__Q_NEAR,      /* kids (TERMs or ORs of TERMs) within window positions, any order */
-    SOU__Q_COUNT      /* kids[0], plus the level's unit weight when it matches:
-                         a relaxed match ranks by how many words it has */
+    SOU__Q_NEAR       /* kids (TERMs or ORs of TERMs) within window positions, any order */
 } sou__qop;
 
 typedef struct sou__qnode {
@@ -140,14 +139,14 @@ typedef struct sou__qword {
 typedef enum sou__level {
     SOU__LEVEL_EXACT = 0, /* the query as typed */
     SOU__LEVEL_ALL = 1,   /* every word, runs of Chinese split into their words */
-    SOU__LEVEL_SOME = 2   /* some of the words, the most first */
+    SOU__LEVEL_SOME = 2   /* some of the words, by BM25 */
 } sou__level;
 
 typedef struct sou__parsed {
     /* The levels, each run only while the ones before it do not fill the
      * page; NULL where a level does not apply. level[0] always exists. */
     sou__qnode *level[3];
-    size_t nwords;        /* words counted by SOU__LEVEL_SOME */
+    size_t nwords;        /* words of SOU__LEVEL_SOME: words[0, nwords) */
     sou__qword *words;    /* the query's plain words, for explanations */
     size_t nqwords, qwords_cap;
     size_t nterms;        /* index terms in level[0] and the others */

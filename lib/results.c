@@ -225,6 +225,44 @@ static int explain_words(sou_index *index, const sou__parsed *parsed, uint64_t c
     return rc;
 }
 
+/* How many of the query's words each hit of the "some words" level has. */
+static int count_words(sou_index *index, const sou__parsed *parsed, sou__xmatch *m)
+{
+    uint32_t *docids = NULL, *matched = NULL;
+    sou__qnode **words = NULL;
+    size_t n = 0;
+    int rc = SOU_OK;
+
+    for (size_t i = 0; i < m->count; i++)
+        n += m->hits[i].level == SOU_MATCH_SOME_WORDS;
+    if (n == 0 || parsed->nwords == 0)
+        return SOU_OK;
+    docids = sou__malloc(n * sizeof *docids);
+    matched = sou__malloc(n * sizeof *matched);
+    words = sou__malloc(parsed->nwords * sizeof *words);
+    if (!docids || !matched || !words) {
+        rc = SOU_ENOMEM;
+        goto out;
+    }
+    n = 0;
+    for (size_t i = 0; i < m->count; i++)
+        if (m->hits[i].level == SOU_MATCH_SOME_WORDS)
+            docids[n++] = m->hits[i].docid;
+    for (size_t w = 0; w < parsed->nwords; w++)
+        words[w] = parsed->words[w].node;
+    if ((rc = sou__xdb_words_matched(index->db, words, parsed->nwords, docids, n, matched)))
+        goto out;
+    n = 0;
+    for (size_t i = 0; i < m->count; i++)
+        if (m->hits[i].level == SOU_MATCH_SOME_WORDS)
+            m->hits[i].matched = matched[n++];
+out:
+    sou__free(docids);
+    sou__free(matched);
+    sou__free(words);
+    return rc;
+}
+
 int sou_index_search(sou_index *index, const char *query, size_t query_len,
                      const sou_search_options *opts, sou_results **out)
 {
@@ -251,7 +289,6 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
     params.sort_slot = opts->sort_by ? sou__index_value_slot(index, opts->sort_by) : -1;
     params.sort_ascending = (opts->flags & SOU_SEARCH_SORT_ASCENDING) != 0;
     params.exact_up_to = exact_total(opts);
-    params.nterms = parsed->nterms;
     if ((rc = sou__xdb_search(index->db, parsed->level, 3, &params, &m)) != SOU_OK)
         goto fail;
 
@@ -270,6 +307,8 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
         rc = SOU_ENOMEM;
         goto fail;
     }
+    if ((rc = count_words(index, parsed, m)) != SOU_OK)
+        goto fail;
     for (size_t i = 0; i < m->count; i++) {
         sou__hit *h = &r->hits[i];
         h->score = m->hits[i].score;

@@ -20,12 +20,12 @@ namespace {
 // one-letter prefix stays affordable on a large index.
 const Xapian::termcount WILDCARD_MAX_EXPANSION = SOU__WILDCARD_MAX;
 
-Xapian::Query to_query(const sou__qnode *n, double unit)
+Xapian::Query to_query(const sou__qnode *n)
 {
     std::vector<Xapian::Query> kids;
     kids.reserve(n->nkids);
     for (size_t i = 0; i < n->nkids; i++)
-        kids.push_back(to_query(n->kids[i], unit));
+        kids.push_back(to_query(n->kids[i]));
 
     switch (n->op) {
     case SOU__Q_TERM:
@@ -56,15 +56,6 @@ Xapian::Query to_query(const sou__qnode *n, double unit)
         if (kids.empty())
             return Xapian::Query::MatchNothing;
         return Xapian::Query(Xapian::Query::OP_AND_MAYBE, kids.begin(), kids.end());
-    case SOU__Q_COUNT: {
-        if (kids.empty())
-            return Xapian::Query::MatchNothing;
-        // A posting source that matches every document with the same
-        // weight; ANDed with the word, it adds that weight where the word
-        // matches. Built in, so remote shards know it too.
-        Xapian::Query unit_q((new Xapian::FixedWeightPostingSource(unit))->release());
-        return Xapian::Query(Xapian::Query::OP_AND, kids[0], unit_q);
-    }
     case SOU__Q_ALL:
         return Xapian::Query::MatchAll;
     case SOU__Q_NOTHING:
@@ -73,37 +64,22 @@ Xapian::Query to_query(const sou__qnode *n, double unit)
     return Xapian::Query::MatchNothing;
 }
 
-// A bound on the BM25 sum of a query of nterms terms: per term, BM25 with
-// k3 = 1 is at most (k1 + 1) * idf * 2, and Xapian's idf stays under 23
-// for any document count it can hold.
-double unit_weight(const sou__xsearch *params)
-{
-    return (params->k1 + 1.0) * 23.0 * 2.0 * static_cast<double>(params->nterms + 1) + 1.0;
-}
-
 Xapian::doccount clamp(uint64_t v)
 {
     const uint64_t dc_max = Xapian::doccount(-1);
     return static_cast<Xapian::doccount>(v < dc_max ? v : dc_max);
 }
 
-int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool counted, double unit,
-              bool sorted)
+int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool sorted)
 {
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
         sou__xhit *h = &m->hits[m->count];
         std::string data = it.get_document().get_data();
-        double w = it.get_weight();
         h->docid = *it;
         h->level = level;
         h->matched = 0;
-        if (counted && unit > 0) {
-            double k = std::floor(w / unit);
-            h->matched = k > 0 ? static_cast<uint32_t>(k) : 0;
-            w -= k * unit;
-        }
         // The public contract: no relevance score when sorted by value.
-        h->score = sorted ? 0.0 : w;
+        h->score = sorted ? 0.0 : it.get_weight();
         h->data = sou__strndup(data.data(), data.size());
         if (!h->data)
             return SOU_ENOMEM;
@@ -113,22 +89,11 @@ int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool counted,
     return SOU_OK;
 }
 
-bool has_count(const sou__qnode *n)
-{
-    if (n->op == SOU__Q_COUNT)
-        return true;
-    for (size_t i = 0; i < n->nkids; i++)
-        if (has_count(n->kids[i]))
-            return true;
-    return false;
-}
-
 // One attempt at the match over the levels; DatabaseModifiedError escapes
 // to the caller.
 sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
                  const sou__xsearch *params)
 {
-    const double unit = unit_weight(params);
     const uint64_t need = static_cast<uint64_t>(params->offset) + params->limit;
     uint64_t skip = params->offset;
     size_t left = params->limit;
@@ -147,7 +112,7 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
             // A later level only fills a page the earlier ones left short.
             if (any_before && m->total >= need)
                 break;
-            Xapian::Query level_q = to_query(levels[l], unit);
+            Xapian::Query level_q = to_query(levels[l]);
             Xapian::Query q = any_before
                                   ? Xapian::Query(Xapian::Query::OP_AND_NOT, level_q, before)
                                   : level_q;
@@ -179,8 +144,7 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
                 sou__xmatch_free(m);
                 return NULL;
             }
-            if (copy_hits(m, mset, static_cast<int>(l), has_count(levels[l]), unit,
-                          params->sort_slot >= 0) != SOU_OK) {
+            if (copy_hits(m, mset, static_cast<int>(l), params->sort_slot >= 0) != SOU_OK) {
                 sou__xmatch_free(m);
                 return NULL;
             }
@@ -217,6 +181,44 @@ extern "C" int sou__xdb_search(sou__xdb *db, sou__qnode *const *levels, size_t n
     SOU__XAPIAN_CATCH("search")
 }
 
+extern "C" int sou__xdb_words_matched(sou__xdb *db, sou__qnode *const *words, size_t nwords,
+                                      const uint32_t *docids, size_t ndocs, uint32_t *matched)
+{
+    if (!db || (!words && nwords) || (!docids && ndocs) || (!matched && ndocs))
+        return sou__error_set(SOU_EINVAL, "words matched: invalid arguments");
+    for (size_t i = 0; i < ndocs; i++)
+        matched[i] = 0;
+    if (!nwords || !ndocs)
+        return SOU_OK;
+    SOU__XAPIAN_TRY
+    return sou__xapian_read_retry(db, "words matched", [&]() -> int {
+        // The documents by their unique id terms, each word ANDed with them:
+        // a match is a document of the page that has the word.
+        std::vector<Xapian::Query> ids;
+        for (size_t i = 0; i < ndocs; i++) {
+            Xapian::TermIterator t = db->db.termlist_begin(docids[i]);
+            t.skip_to("Q");
+            if (t != db->db.termlist_end(docids[i]) && (*t)[0] == 'Q')
+                ids.push_back(Xapian::Query(*t));
+        }
+        Xapian::Query page(Xapian::Query::OP_OR, ids.begin(), ids.end());
+        for (size_t i = 0; i < ndocs; i++)
+            matched[i] = 0;
+        for (size_t w = 0; w < nwords; w++) {
+            Xapian::Enquire enquire(db->db);
+            enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, to_query(words[w]), page));
+            enquire.set_weighting_scheme(Xapian::BoolWeight());
+            Xapian::MSet mset = enquire.get_mset(0, clamp(ndocs));
+            for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it)
+                for (size_t i = 0; i < ndocs; i++)
+                    if (docids[i] == *it)
+                        matched[i]++;
+        }
+        return SOU_OK;
+    });
+    SOU__XAPIAN_CATCH("words matched")
+}
+
 extern "C" void sou__xmatch_free(sou__xmatch *m)
 {
     if (!m)
@@ -237,7 +239,7 @@ extern "C" int sou__xdb_count(sou__xdb *db, const sou__qnode *q, uint64_t check,
     SOU__XAPIAN_TRY
     return sou__xapian_read_retry(db, "count", [&]() -> int {
         Xapian::Enquire enquire(db->db);
-        enquire.set_query(to_query(q, 1.0));
+        enquire.set_query(to_query(q));
         enquire.set_weighting_scheme(Xapian::BoolWeight());
         Xapian::MSet mset = enquire.get_mset(0, 0, clamp(check ? check : 1));
         *exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -363,7 +365,7 @@ extern "C" int sou__xquery_describe(const sou__qnode *q, char **out)
     if (!q)
         return sou__error_set(SOU_EINVAL, "describe: query is NULL");
     SOU__XAPIAN_TRY
-    std::string d = to_query(q, 1.0).get_description();
+    std::string d = to_query(q).get_description();
     *out = sou__strndup(d.data(), d.size());
     return *out ? SOU_OK : SOU_ENOMEM;
     SOU__XAPIAN_CATCH("describe")

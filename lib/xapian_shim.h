@@ -88,14 +88,13 @@ typedef struct sou__xsearch {
     int sort_slot;      /* -1: relevance */
     int sort_ascending;
     uint64_t exact_up_to; /* count matches exactly up to this many (0: estimate) */
-    size_t nterms;      /* index terms in the levels: bounds BM25 for the unit */
 } sou__xsearch;
 
 typedef struct sou__xhit {
     uint32_t docid;
     double score;
     int level;          /* index into the levels searched */
-    uint32_t matched;   /* SOME level: how many of its words matched */
+    uint32_t matched;   /* filled by sou__xdb_words_matched */
     char *data; /* the document data, owned by the match */
     size_t data_len;
 } sou__xhit;
@@ -111,14 +110,17 @@ typedef struct sou__xmatch {
 
 /* Run the levels in order (NULL entries skipped): each fills what is left
  * of the page [offset, offset + limit) after the ones before it, without
- * their documents, and only while they hold fewer than offset + limit. A
- * SOU__Q_COUNT adds a unit of weight above any BM25 sum, so hits of a
- * level with COUNT nodes rank by how many matched (hit->matched) and
- * report their BM25 part as score. *out freed with sou__xmatch_free.
+ * their documents, and only while they hold fewer than offset + limit.
+ * *out freed with sou__xmatch_free.
  * Retries once after DatabaseModifiedError, then SOU_EMODIFIED. */
 int sou__xdb_search(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
                     const sou__xsearch *params, sou__xmatch **out);
 void sou__xmatch_free(sou__xmatch *m);
+
+/* For each of the documents docids[0, ndocs), how many of the word
+ * queries it matches, into matched[]. */
+int sou__xdb_words_matched(sou__xdb *db, sou__qnode *const *words, size_t nwords,
+                           const uint32_t *docids, size_t ndocs, uint32_t *matched);
 
 /* How many documents match q, exactly up to check (then *exact is 0). */
 int sou__xdb_count(sou__xdb *db, const sou__qnode *q, uint64_t check, uint64_t *count,

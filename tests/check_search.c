@@ -213,7 +213,7 @@ START_TEST(test_operators)
     FOUND("fox NOT bear", "d07");
     FOUND("fox AND bear", "d08");
     FOUND("tomatoes OR tea", "d02 d13");
-    FOUND("(tomatoes OR tea) green", "d13");
+    FOUND("(tomatoes OR tea) green", "d02~1/2 d13");
     FOUND("-fox -the -阿里", "d05 d10 d11 d13 d14 d15 d17");
     FOUND("+rain shopping", "d12");
 
