@@ -61,7 +61,14 @@ gen() {
     }'
 }
 
-# committed: the N of the summary "indexed N documents (...)".
+no_stray_lines() {
+    ! grep -v -e '^sou: ' -e '^indexed ' "$WORK/err"
+}
+no_class_names() {
+    ! grep -E -q '[A-Za-z]+Error' "$WORK/err"
+}
+
+# The N of the summary "indexed N documents (...)", and of sou stats.
 summary_count() {
     sed -n 's/^indexed \([0-9][0-9]*\) documents\{0,1\} (.*/\1/p' "$WORK/err"
 }
@@ -80,10 +87,8 @@ scenario() {
     check "$label: exit status $status, expected 1" [ "$status" -eq 1 ]
     check "$label: no 'No space left on device' in the message" \
         grep -q 'No space left on device' "$WORK/err"
-    check "$label: a message without 'sou: '" \
-        sh -c '! grep -v -e "^sou: " -e "^indexed " "$1"' sh "$WORK/err"
-    check "$label: a Xapian class name reached the user" \
-        sh -c '! grep -E -q "[A-Za-z]+Error" "$1"' sh "$WORK/err"
+    check "$label: a message without 'sou: '" no_stray_lines
+    check "$label: a Xapian class name reached the user" no_class_names
     check "$label: the summary does not say what was lost" \
         grep -q '^indexed [0-9]* documents\{0,1\} (0 skipped, [1-9][0-9]* lost to the failure)' \
         "$WORK/err"
@@ -97,12 +102,15 @@ scenario() {
     if [ "$n" -gt 0 ]; then
         last=$(printf 'd%06d' $((n - 1)))
         checks=$((checks + 1))
-        "$SOU" -d "$db" get "$last" >"$WORK/doc" 2>>"$WORK/err" &&
-            grep -q "^title: document $((n - 1))\$" "$WORK/doc" ||
+        if ! "$SOU" -d "$db" get "$last" >"$WORK/doc" 2>>"$WORK/err" ||
+            ! grep -q "^title: document $((n - 1))\$" "$WORK/doc"; then
             fail "$label: last committed document $last not whole"
+        fi
         checks=$((checks + 1))
-        "$SOU" -d "$db" search --json "\"document $((n - 1))\"" >"$WORK/hits" 2>>"$WORK/err" &&
-            grep -q "\"id\": \"$last\"" "$WORK/hits" || fail "$label: $last not searchable"
+        if ! "$SOU" -d "$db" search --json "\"document $((n - 1))\"" >"$WORK/hits" 2>>"$WORK/err" ||
+            ! grep -q "\"id\": \"$last\"" "$WORK/hits"; then
+            fail "$label: $last not searchable"
+        fi
     fi
     checks=$((checks + 1))
     if "$SOU" -d "$db" get "$(printf 'd%06d' "$n")" >/dev/null 2>&1; then
