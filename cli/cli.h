@@ -29,6 +29,14 @@ int cmd_delete(const cli_global *g, int argc, char **argv);
 int cmd_stats(const cli_global *g, int argc, char **argv);
 int cmd_compact(const cli_global *g, int argc, char **argv);
 
+/* Sets up the process: SIGXFSZ ignored, jansson's allocator for
+ * cli_json_parse. Called first, before any jansson call. */
+void cli_init(void);
+
+/* json_loadb that survives running out of memory: NULL with *oom set then,
+ * every block of the parse freed. */
+json_t *cli_json_parse(const char *text, size_t len, size_t flags, json_error_t *err, int *oom);
+
 /* "sou: " + printf-style message + newline on stderr. */
 void cli_warn(const char *fmt, ...)
 #if defined(__GNUC__)

@@ -53,6 +53,7 @@ int main(int argc, char **argv)
     cli_global g = { getenv("SOU_DB") };
     int c;
 
+    cli_init();
     cli_getopt_reset();
     /* "+": stop at the subcommand, whose options are its own. */
     while ((c = getopt_long(argc, argv, "+d:hV", longopts, NULL)) != -1) {

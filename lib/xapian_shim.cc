@@ -3,6 +3,7 @@
 // sou code and the thread-local message.
 #include "xapian_shim_internal.hh"
 
+#include <cerrno>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -12,6 +13,127 @@
 #include "error.h"
 #include "sou.h"
 
+namespace {
+
+// Xapian's class names mean nothing to a user: each becomes plain words.
+// Classes absent here (DatabaseError, the base) need none: their messages
+// say what failed.
+const char *error_words(const char *type)
+{
+    static const struct {
+        const char *type, *words;
+    } table[] = {
+        { "AssertionError", "internal error" },
+        { "InvalidArgumentError", "invalid argument" },
+        { "InvalidOperationError", "invalid operation" },
+        { "UnimplementedError", "not supported" },
+        { "DatabaseCorruptError", "index corrupt" },
+        { "DatabaseCreateError", "cannot create the index" },
+        { "DatabaseLockError", "index locked by another writer" },
+        { "DatabaseModifiedError", "index modified while reading" },
+        { "DatabaseOpeningError", "cannot open the index" },
+        { "DatabaseVersionError", "index of an unsupported format" },
+        { "DatabaseNotFoundError", "no index there" },
+        { "DatabaseClosedError", "index closed" },
+        { "DocNotFoundError", "no such document" },
+        { "FeatureUnavailableError", "feature not available" },
+        { "InternalError", "internal error" },
+        { "NetworkError", "network error" },
+        { "NetworkTimeoutError", "network timeout" },
+        { "QueryParserError", "query syntax error" },
+        { "SerialisationError", "bad serialised data" },
+        { "RangeError", "out of range" },
+        { "WildcardError", "wildcard error" },
+    };
+    for (const auto &t : table)
+        if (std::strcmp(type, t.type) == 0)
+            return t.words;
+    return nullptr;
+}
+
+// strerror_r comes in two forms; either gives the text in buf or its own.
+inline const char *strerror_text(int rc, const char *buf)
+{
+    return rc == 0 ? buf : "";
+}
+inline const char *strerror_text(const char *text, const char *)
+{
+    return text;
+}
+
+// Xapian keeps the errno private and gives only its text: compare texts.
+bool is_io_errno_text(const char *text)
+{
+    static const int io_errnos[] = { ENOSPC, EIO, EFBIG, EDQUOT };
+    char buf[256];
+
+    for (int e : io_errnos) {
+        buf[0] = '\0';
+        if (std::strcmp(text, strerror_text(strerror_r(e, buf, sizeof buf), buf)) == 0)
+            return true;
+    }
+    return false;
+}
+
+// "what: plain words: message: system error", each part when there is one;
+// words overrides the class's.
+int set_xapian_error(int code, const char *what, const Xapian::Error &e,
+                     const char *words = nullptr)
+{
+    if (!words)
+        words = error_words(e.get_type());
+    // Building the text allocates: nothing may escape to C.
+    try {
+        const char *sys = e.get_error_string();
+        const std::string &msg = e.get_msg();
+        std::string text;
+
+        if (words)
+            text += words;
+        if (!msg.empty()) {
+            if (!text.empty())
+                text += ": ";
+            text += msg;
+        }
+        // Some messages already end in the system's text.
+        if (sys && *sys && msg.find(sys) == std::string::npos) {
+            if (!text.empty())
+                text += ": ";
+            text += sys;
+        }
+        if (text.empty())
+            text = sou_strerror(code);
+        return sou__error_set(code, "%s: %s", what, text.c_str());
+    } catch (...) {
+        return sou__error_set(code, "%s: %s", what, words ? words : sou_strerror(code));
+    }
+}
+
+// Whether e's system error is a full disk, a quota, a file size limit or a
+// failing device. Getting the text allocates.
+bool is_io_error(const Xapian::Error &e)
+{
+    try {
+        const char *sys = e.get_error_string();
+        return sys && is_io_errno_text(sys);
+    } catch (...) {
+        return false;
+    }
+}
+
+// Whether e carries a system error at all.
+bool has_system_error(const Xapian::Error &e)
+{
+    try {
+        const char *sys = e.get_error_string();
+        return sys && *sys;
+    } catch (...) {
+        return false;
+    }
+}
+
+} // namespace
+
 int sou__xapian_translate(const char *what)
 {
     // Xapian::Error does not derive from std::exception, so it gets its own
@@ -19,28 +141,32 @@ int sou__xapian_translate(const char *what)
     try {
         throw;
     } catch (const Xapian::DatabaseLockError &e) {
-        return sou__error_set(SOU_ELOCKED, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        // With a system error the lock file could not even be made (no
+        // permission, a full disk): no other writer is involved.
+        if (has_system_error(e))
+            return set_xapian_error(SOU_EIO, what, e, "cannot lock the index");
+        return set_xapian_error(SOU_ELOCKED, what, e);
     } catch (const Xapian::DatabaseVersionError &e) {
-        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_xapian_error(SOU_ECORRUPT, what, e);
     } catch (const Xapian::DatabaseNotFoundError &e) {
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseOpeningError &e) {
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseCreateError &e) {
         // The directory could not be made: a file in the way, no permission.
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseCorruptError &e) {
-        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_xapian_error(SOU_ECORRUPT, what, e);
     } catch (const Xapian::DatabaseModifiedError &e) {
-        return sou__error_set(SOU_EMODIFIED, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_xapian_error(SOU_EMODIFIED, what, e);
+    } catch (const Xapian::DatabaseError &e) {
+        // A full disk, a file size limit, a failing device: what a caller
+        // can act on, unlike an unexplained failure.
+        return set_xapian_error(is_io_error(e) ? SOU_EIO : SOU_ERROR, what, e);
     } catch (const Xapian::InvalidArgumentError &e) {
-        return sou__error_set(SOU_EINVAL, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EINVAL, what, e);
     } catch (const Xapian::Error &e) {
-        return sou__error_set(SOU_ERROR, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_ERROR, what, e);
     } catch (const std::bad_alloc &) {
         return sou__error_set(SOU_ENOMEM, "%s: out of memory", what);
     } catch (const std::exception &e) {

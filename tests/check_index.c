@@ -380,7 +380,7 @@ START_TEST(test_second_writer_locked)
     ck_assert_double_lt(now() - t0, 2.0);
     ck_assert_int_eq(sou_error_last()->code, SOU_ELOCKED);
     ck_assert_ptr_nonnull(strstr(sou_error_last()->message, dir));
-    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "DatabaseLockError"));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "locked by another writer"));
     sou_index_close(writer);
     /* The lock goes with the writer. */
     writer = open_index(SOU_INDEX_WRITE, NULL, 0);
