@@ -257,8 +257,8 @@ run 1 -d "$DB" index --max-line-bytes ${#good1} --jsonl "$TMP/long.jsonl"
 contains "long line refused" \
     "^sou: $TMP/long.jsonl:2: line of 326 bytes refused: longer than ${#good1} bytes (--max-line-bytes)\$" "$ERR"
 contains "long line summary" '^indexed 2 documents (1 skipped) in ' "$ERR"
-search_ids "line after the long one" "after" last good line
-search_ids "line at the limit" "before" first good line
+search_ids "line after the long one" "after" --strict last good line
+search_ids "line at the limit" "before" --strict first good line
 run 2 -d "$TMP/db-long" index --max-line-bytes 0 --jsonl "$TMP/long.jsonl"
 run 2 -d "$TMP/db-long" index --max-line-bytes 12x --jsonl "$TMP/long.jsonl"
 
