@@ -6,9 +6,10 @@
  * tokens at consecutive positions; a pattern of one term also matches a
  * compound equal to it (a number inside Han text). At most the first
  * SOU_SNIPPET_SCAN_BYTES of a text are analysed, so that the cost per hit
- * is bounded, and usually much less (see SNIPPET_SCAN_ALL). The window of about target bytes holding the most distinct
- * patterns wins; its edges move to token boundaries, or at least to
- * character boundaries, and each cut edge gets an ellipsis.
+ * is bounded, and usually much less (see SNIPPET_SCAN_ALL). The window of
+ * about target bytes holding the most distinct patterns wins; its edges
+ * move to token boundaries, or at least to character boundaries, and each
+ * cut edge gets an ellipsis.
  */
 #include "snippet.h"
 
@@ -610,11 +611,12 @@ static int collect(const sou_token *t, void *payload)
     s->n++;
     if ((rc = match_token(mt)) != SOU_OK)
         return rc;
+    /* (A compound's match may end past the token before it.) */
     if (mt->nwant == 0 ? t->end > mt->target
         : mt->nseen == mt->nwant ? t->end >= SNIPPET_SCAN_ALL &&
-                                       t->end - mt->all_seen_at >= mt->target
+                                       t->end >= mt->all_seen_at + mt->target
         : mt->nseen > 0 && t->end >= SNIPPET_SCAN_ANY &&
-              t->end - mt->any_seen_at >= mt->target) {
+              t->end >= mt->any_seen_at + mt->target) {
         mt->stop_end = t->end;
         return STOP;
     }
