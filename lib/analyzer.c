@@ -526,6 +526,14 @@ static int is_han(UChar32 c)
 /* The kind of a character that is split off as a sub-word: Han, kana
  * (with the marks both kana share, such as the long vowel mark ー) or
  * Hangul; 0 for any other character. */
+/* Hangul syllables and the kana letters: their own NFKC case fold, never
+ * combining marks. */
+static int plain_kana_hangul(UChar32 c)
+{
+    return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x3041 && c <= 0x3096) ||
+           (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
+}
+
 static sou_token_kind cjk_kind(UChar32 c)
 {
     UErrorCode err = U_ZERO_ERROR;
@@ -533,6 +541,8 @@ static sou_token_kind cjk_kind(UChar32 c)
 
     if (c < 0x1100)
         return 0;
+    if (plain_kana_hangul(c))
+        return c >= 0xAC00 ? SOU_TOKEN_HANGUL : SOU_TOKEN_KANA;
     if (is_han(c))
         return SOU_TOKEN_IDEOGRAPHIC;
     sc = uscript_getScript(c, &err);
@@ -555,7 +565,7 @@ static sou_token_kind cjk_kind(UChar32 c)
 static int joins_previous(UChar32 c)
 {
     int8_t t;
-    if (c < 0x300)
+    if (c < 0x300 || plain_kana_hangul(c) || (c >= 0x4E00 && c <= 0x9FFF))
         return 0;
     if (c == 0xFF9E || c == 0xFF9F || (c >= 0x1160 && c <= 0x11FF) || (c >= 0xD7B0 && c <= 0xD7FF))
         return 1;
@@ -579,10 +589,11 @@ static int norm_into(sou_analyzer *a, size_t s, size_t e, char **buf, size_t *ca
     size_t i;
 
     *len = 0;
-    /* Runs of ASCII and common Han are already folded but for ASCII case. */
+    /* Runs of ASCII, common Han, kana letters and Hangul syllables are
+     * already folded but for ASCII case. */
     for (i = s; i < e; i++) {
         UChar c = u[i];
-        if (!(c < 0x80 || sou__norm_stable_han(c)))
+        if (!(c < 0x80 || sou__norm_stable_han(c) || plain_kana_hangul(c)))
             break;
     }
     if (i == e) {

@@ -6,9 +6,10 @@
  * tokens at consecutive positions; a pattern of one term also matches a
  * compound equal to it (a number inside Han text). At most the first
  * SOU_SNIPPET_SCAN_BYTES of a text are analysed, so that the cost per hit
- * is bounded, and usually much less (see SNIPPET_SCAN_ALL). The window of about target bytes holding the most distinct
- * patterns wins; its edges move to token boundaries, or at least to
- * character boundaries, and each cut edge gets an ellipsis.
+ * is bounded, and usually much less (see SNIPPET_SCAN_ALL). The window of
+ * about target bytes holding the most distinct patterns wins; its edges
+ * move to token boundaries, or at least to character boundaries, and each
+ * cut edge gets an ellipsis.
  */
 #include "snippet.h"
 
@@ -186,14 +187,25 @@ typedef struct {
     size_t ecap, eused;
 } acm;
 
+/* The slot of an edge key: a full 64-bit mix (MurmurHash3's finalizer),
+ * since keys differ in their high (node) and low (symbol) halves alike. */
+static size_t edge_slot(uint64_t key, size_t cap)
+{
+    key ^= key >> 33;
+    key *= 0xFF51AFD7ED558CCDULL;
+    key ^= key >> 33;
+    key *= 0xC4CEB9FE1A85EC53ULL;
+    key ^= key >> 33;
+    return (size_t)key & (cap - 1);
+}
+
 static uint32_t go(const acm *a, uint32_t node, uint32_t sym)
 {
     uint64_t key = ((uint64_t)node << 32 | sym) + 1;
-    uint64_t h = key * 0x9E3779B97F4A7C15ULL;
 
     if (!a->eused)
         return NONE;
-    for (size_t i = (h >> 20) & (a->ecap - 1);; i = (i + 1) & (a->ecap - 1)) {
+    for (size_t i = edge_slot(key, a->ecap);; i = (i + 1) & (a->ecap - 1)) {
         if (a->edges[i].key == key)
             return a->edges[i].child;
         if (!a->edges[i].key)
@@ -203,9 +215,8 @@ static uint32_t go(const acm *a, uint32_t node, uint32_t sym)
 
 static void edge_put(edge *t, size_t cap, uint64_t key, uint32_t child)
 {
-    uint64_t h = key * 0x9E3779B97F4A7C15ULL;
     size_t i;
-    for (i = (h >> 20) & (cap - 1); t[i].key; i = (i + 1) & (cap - 1))
+    for (i = edge_slot(key, cap); t[i].key; i = (i + 1) & (cap - 1))
         ;
     t[i].key = key;
     t[i].child = child;
@@ -600,11 +611,12 @@ static int collect(const sou_token *t, void *payload)
     s->n++;
     if ((rc = match_token(mt)) != SOU_OK)
         return rc;
+    /* (A compound's match may end past the token before it.) */
     if (mt->nwant == 0 ? t->end > mt->target
         : mt->nseen == mt->nwant ? t->end >= SNIPPET_SCAN_ALL &&
-                                       t->end - mt->all_seen_at >= mt->target
+                                       t->end >= mt->all_seen_at + mt->target
         : mt->nseen > 0 && t->end >= SNIPPET_SCAN_ANY &&
-              t->end - mt->any_seen_at >= mt->target) {
+              t->end >= mt->any_seen_at + mt->target) {
         mt->stop_end = t->end;
         return STOP;
     }

@@ -934,6 +934,7 @@ Suite *sou_analyzer_suite(void)
     tcase_add_test(corpus, test_fast_path_corpus);
     tcase_add_test(recall, test_substring_recall);
     tcase_set_timeout(corpus, 600);
+    tcase_set_timeout(recall, 300);
     suite_add_tcase(s, core);
     suite_add_tcase(s, limits);
     suite_add_tcase(s, fast);

@@ -564,6 +564,19 @@ START_TEST(test_scan_limit)
     free(s);
     free(text);
 
+    /* Past 64 KiB, the stop waits a window's length after the match of a
+     * compound too, though the compound ends after the token before it. */
+    pad = repeat("lorem ipsum dolor ", 70000 / 18);
+    plen = strlen(pad);
+    text = malloc(2 * plen + 64);
+    sprintf(text, "%s收入2019年 and 2019, 2019 %s", pad, pad);
+    s = snip_full("2019", text, strlen(text), NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_eq(nm, 3);
+    ck_assert_msg(strstr(s, "收入<b>2019</b>年 and <b>2019</b>, <b>2019</b>") != NULL, "%s", s);
+    free(s);
+    free(text);
+    free(pad);
+
     /* A match far into a long text is still found and shown. */
     pad = repeat("lorem ipsum dolor ", 2 * SOU_SNIPPET_SCAN_BYTES / 18);
     plen = strlen(pad);
