@@ -3,6 +3,7 @@
 // sou code and the thread-local message.
 #include "xapian_shim_internal.hh"
 
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -12,6 +13,25 @@
 #include "error.h"
 #include "sou.h"
 
+namespace {
+
+// "what: Type: message (context): strerror" with the parts Xapian has: the
+// context names the remote shard, the error string the errno text that
+// Xapian keeps apart from the message.
+int set_from(int code, const char *what, const Xapian::Error &e)
+{
+    std::string m = e.get_msg();
+    const char *es = e.get_error_string();
+
+    if (!e.get_context().empty())
+        m += " (" + e.get_context() + ")";
+    if (es && *es && m.find(es) == std::string::npos)
+        m += std::string(": ") + es;
+    return sou__error_set(code, "%s: %s: %s", what, e.get_type(), m.c_str());
+}
+
+} // namespace
+
 int sou__xapian_translate(const char *what)
 {
     // Xapian::Error does not derive from std::exception, so it gets its own
@@ -19,28 +39,28 @@ int sou__xapian_translate(const char *what)
     try {
         throw;
     } catch (const Xapian::DatabaseLockError &e) {
-        return sou__error_set(SOU_ELOCKED, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_from(SOU_ELOCKED, what, e);
     } catch (const Xapian::DatabaseVersionError &e) {
-        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_from(SOU_ECORRUPT, what, e);
     } catch (const Xapian::DatabaseNotFoundError &e) {
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_from(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseOpeningError &e) {
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_from(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseCreateError &e) {
         // The directory could not be made: a file in the way, no permission.
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_from(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseCorruptError &e) {
-        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_from(SOU_ECORRUPT, what, e);
     } catch (const Xapian::DatabaseModifiedError &e) {
-        return sou__error_set(SOU_EMODIFIED, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_from(SOU_EMODIFIED, what, e);
+    } catch (const Xapian::NetworkError &e) {
+        // A remote shard down, unreachable or timed out (NetworkTimeoutError
+        // is a subclass); the context names it.
+        return set_from(SOU_EIO, what, e);
     } catch (const Xapian::InvalidArgumentError &e) {
-        return sou__error_set(SOU_EINVAL, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_from(SOU_EINVAL, what, e);
     } catch (const Xapian::Error &e) {
-        return sou__error_set(SOU_ERROR, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_from(SOU_ERROR, what, e);
     } catch (const std::bad_alloc &) {
         return sou__error_set(SOU_ENOMEM, "%s: out of memory", what);
     } catch (const std::exception &e) {
@@ -111,6 +131,8 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
         db = new sou__xdb();
         db->writable = flags != SOU_INDEX_READONLY;
         db->in_txn = false;
+        // The backend is named every time: Xapian then opens the glass
+        // database in path and never reads a stub file (XAPIANDB) there.
         if (db->writable) {
             // No DB_RETRY_LOCK: a second writer must fail at once.
             int xflags = Xapian::DB_BACKEND_GLASS |
@@ -118,7 +140,7 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
             db->wdb = Xapian::WritableDatabase(path, xflags);
             db->db = db->wdb;
         } else {
-            db->db = Xapian::Database(path);
+            db->db = Xapian::Database(path, Xapian::DB_BACKEND_GLASS);
         }
         *out = db;
         return SOU_OK;
@@ -127,6 +149,91 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
         delete db;
         return sou__xapian_translate("open");
     }
+}
+
+int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
+                         unsigned int connect_timeout_ms, int skip_failed, int *status,
+                         char **messages)
+{
+    sou__xdb *db = nullptr;
+    size_t up = 0;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "open: no output handle");
+    *out = nullptr;
+    if (!shards || !n || !status)
+        return sou__error_set(SOU_EINVAL, "open: no shards");
+    if (messages)
+        for (size_t i = 0; i < n; i++)
+            messages[i] = nullptr;
+    try {
+        db = new sou__xdb();
+        db->writable = false;
+        db->in_txn = false;
+        db->shards.resize(n);
+        db->shard_open.assign(n, false);
+    } catch (...) {
+        delete db;
+        return sou__xapian_translate("open");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char name[300], what[340];
+        int rc = SOU_OK;
+
+        if (status[i] != SOU_OK)
+            continue; // the caller found it unusable
+        sou__shard_name(&shards[i], name, sizeof name);
+        snprintf(what, sizeof what, "shard '%s'", name);
+        try {
+            // Only what the caller listed: a glass directory, or a TCP
+            // server; never a stub, never a program.
+            if (shards[i].remote)
+                db->shards[i] = Xapian::Remote::open(shards[i].host, shards[i].port,
+                                                     SOU__REMOTE_TIMEOUT_MS, connect_timeout_ms);
+            else
+                db->shards[i] = Xapian::Database(shards[i].path, Xapian::DB_BACKEND_GLASS);
+            db->db.add_database(db->shards[i]);
+            db->shard_open[i] = true;
+            up++;
+        } catch (...) {
+            rc = sou__xapian_translate(what);
+        }
+        status[i] = rc;
+        if (rc == SOU_OK)
+            continue;
+        if (messages && !(messages[i] = sou__strndup(sou_error_last()->message,
+                                                     strlen(sou_error_last()->message)))) {
+            rc = SOU_ENOMEM;
+            skip_failed = 0;
+        }
+        if (!skip_failed) {
+            sou__xdb_close(db);
+            return rc == SOU_ENOMEM ? sou__error_code(SOU_ENOMEM) : rc;
+        }
+    }
+    if (!up) {
+        sou__xdb_close(db);
+        return sou__error_set(SOU_EIO, "none of the %zu shards could be opened", n);
+    }
+    *out = db;
+    return SOU_OK;
+}
+
+int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len)
+{
+    if (!db || !key || !out)
+        return sou__error_set(SOU_EINVAL, "get_metadata: missing argument");
+    *out = nullptr;
+    if (len)
+        *len = 0;
+    if (i >= db->shards.size() || !db->shard_open[i])
+        return sou__error_set(SOU_ENOTFOUND, "get_metadata: shard %zu is not open", i);
+    SOU__XAPIAN_TRY
+        std::string v = db->shards[i].get_metadata(key);
+        if (v.empty())
+            return SOU_OK;
+        return copy_out(v, out, len);
+    SOU__XAPIAN_CATCH("get_metadata")
 }
 
 void sou__xdb_close(sou__xdb *db)

@@ -55,13 +55,13 @@ check "xapian-tcpsrv listening" "${port:+yes}" "yes"
 printf 'auto %s\nremote 127.0.0.1:%s\n' "$work/near" "$port" >"$work/stub"
 
 ids() {
-    "$sou" -d "$work/stub" search --json --limit 10 -- "$1" |
+    "$sou" --allow-remote -d "$work/stub" search --json --limit 10 -- "$1" |
         tr ',' '\n' | sed -n 's/.*"id": *"\([^"]*\)".*/\1/p' | sort | tr '\n' ' '
 }
 check "English across shards" "$(ids lanterns)" "far-1 near-1 "
 check "Chinese across shards" "$(ids 灯笼)" "far-1 near-1 "
 check "one shard only" "$(ids snow)" "far-2 "
-check "count" "$("$sou" -d "$work/stub" stats --json | tr ',' '\n' | sed -n 's/.*"documents": *\([0-9]*\).*/\1/p')" "4"
+check "count" "$("$sou" --allow-remote -d "$work/stub" stats --json | tr ',' '\n' | sed -n 's/.*"documents": *\([0-9]*\).*/\1/p')" "4"
 "$sou" -d "$work/stub" index --jsonl "$work/near.jsonl" 2>"$work/err"
 check "stub is read-only" "$? $(grep -c 'read-only' "$work/err")" "1 1"
 
