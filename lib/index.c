@@ -482,6 +482,7 @@ static int index_open_stub(sou_index *index, const char *path, unsigned int flag
     index->nshards = sh.n;
     for (size_t i = 0; i < sh.n; i++) {
         sou__shard_state *st = &index->shards[i];
+        char why[300];
 
         if (!(st->name = shard_name_dup(&sh.v[i]))) {
             rc = SOU_ENOMEM;
@@ -493,8 +494,8 @@ static int index_open_stub(sou_index *index, const char *path, unsigned int flag
             rc = SOU_ENOMEM;
             goto out;
         }
-        rc = sou__error_set(status[i], "shard '%s': %.300s", st->name,
-                            sou_error_last()->message);
+        snprintf(why, sizeof why, "%s", sou_error_last()->message);
+        rc = sou__error_set(status[i], "shard '%s': %s", st->name, why);
         if (!partial)
             goto out;
         rc = SOU_OK;

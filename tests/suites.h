@@ -11,5 +11,6 @@ Suite *sou_index_suite(void);
 Suite *sou_query_suite(void);
 Suite *sou_search_suite(void);
 Suite *sou_snippet_suite(void);
+Suite *sou_stub_suite(void);
 
 #endif
