@@ -579,7 +579,9 @@ typedef struct sou_results sou_results;
  * the end, a lone operator is a word); what cannot be read at all gives
  * SOU_EQUERY with the position in the message.
  * @param[out] out results the caller frees with sou_results_free.
- * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO, SOU_EMODIFIED.
+ * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO (also a remote
+ *         shard that stopped answering: its HOST:PORT is in the message),
+ *         SOU_EMODIFIED.
  * @since 0.1
  */
 SOU_API int sou_index_search(sou_index *index, const char *query, size_t query_len,
