@@ -76,14 +76,17 @@ static long names_find(char *const *names, size_t n, const char *name, size_t le
     return -1;
 }
 
-/* Read a newline-separated list of names from metadata key. */
-static int names_load(sou__xdb *db, const char *key, char ***out, size_t *nout, size_t *capout)
+/* Read a newline-separated list of names from metadata key, of the whole
+ * database, or of shard (>= 0) alone. */
+static int names_load(sou__xdb *db, long shard, const char *key, char ***out, size_t *nout,
+                      size_t *capout)
 {
     char *s = NULL, **names = NULL;
     size_t len = 0, n = 0, cap = 0;
     int rc;
 
-    rc = sou__xdb_get_metadata(db, key, &s, &len);
+    rc = shard < 0 ? sou__xdb_get_metadata(db, key, &s, &len)
+                   : sou__xdb_shard_metadata(db, (size_t)shard, key, &s, &len);
     if (rc)
         return rc;
     for (size_t i = 0; s && i < len;) {
@@ -118,6 +121,65 @@ fail:
     return rc;
 }
 
+/* The names of a stub's shards: Xapian reads metadata from the first shard
+ * only. Fields are the union of all; value slots must mean the same in each
+ * (one shard's list starts the other's), or sorting across them would
+ * compare different values. */
+static int shards_merge_names(sou_index *index, char ***fields, size_t *nf, size_t *cf,
+                              char ***values, size_t *nv, size_t *cv)
+{
+    int rc = SOU_OK, first = 1;
+
+    for (size_t i = 0; !rc && i < index->nshards; i++) {
+        char **f = NULL, **v = NULL;
+        size_t n_f = 0, c_f = 0, n_v = 0, c_v = 0;
+
+        if (index->shards[i].status != SOU_OK)
+            continue;
+        if (first) {
+            first = 0; /* the first open shard is the whole database's */
+            continue;
+        }
+        if ((rc = names_load(index->db, (long)i, META_FIELDS, &f, &n_f, &c_f)) ||
+            (rc = names_load(index->db, (long)i, META_VALUES, &v, &n_v, &c_v))) {
+            names_free(f, n_f);
+            break;
+        }
+        for (size_t j = 0; !rc && j < n_f; j++) {
+            char *dup;
+
+            if (names_find(*fields, *nf, f[j], strlen(f[j])) >= 0)
+                continue;
+            if ((rc = sou__grow((void **)fields, cf, *nf + 1, sizeof **fields)))
+                break;
+            if (!(dup = sou__strndup(f[j], strlen(f[j]))))
+                rc = SOU_ENOMEM;
+            else
+                (*fields)[(*nf)++] = dup;
+        }
+        for (size_t j = 0; !rc && j < n_v && j < *nv; j++)
+            if (strcmp(v[j], (*values)[j]) != 0)
+                rc = sou__error_set(SOU_ESETTINGS,
+                                    "shard '%s' keeps value '%s' in slot %zu where another "
+                                    "shard keeps '%s' (shards must register values in the "
+                                    "same order)",
+                                    index->shards[i].name, v[j], j + 1, (*values)[j]);
+        if (!rc && n_v > *nv) {
+            char **t = *values;
+            size_t tn = *nv;
+
+            *values = v;
+            *nv = n_v;
+            *cv = c_v;
+            v = t;
+            n_v = tn;
+        }
+        names_free(f, n_f);
+        names_free(v, n_v);
+    }
+    return rc;
+}
+
 /* Reload both lists from the database: after a reopen, or after a cancelled
  * transaction took back names registered in it. */
 static int index_load_names(sou_index *index)
@@ -126,10 +188,13 @@ static int index_load_names(sou_index *index)
     size_t nf = 0, cf = 0, nv = 0, cv = 0;
     int rc;
 
-    if ((rc = names_load(index->db, META_FIELDS, &fields, &nf, &cf)))
+    if ((rc = names_load(index->db, -1, META_FIELDS, &fields, &nf, &cf)))
         return rc;
-    if ((rc = names_load(index->db, META_VALUES, &values, &nv, &cv))) {
+    if ((rc = names_load(index->db, -1, META_VALUES, &values, &nv, &cv)) ||
+        (index->nshards > 1 &&
+         (rc = shards_merge_names(index, &fields, &nf, &cf, &values, &nv, &cv)))) {
         names_free(fields, nf);
+        names_free(values, nv);
         return rc;
     }
     names_free(index->fields, index->nfields);

@@ -372,6 +372,29 @@ static void make_index(const char *name, sou_cjk_mode cjk, const char *id, const
     sou_index_close(w);
 }
 
+/* A document with a field and values of its own (NULL: none). */
+static void add_to(const char *name, const char *id, const char *field, const char *text,
+                   const char *value1, const char *value2)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    sou_index *w = NULL;
+    sou_doc *d = NULL;
+    char path[1024];
+
+    path_in(path, sizeof path, name);
+    o.flags = SOU_INDEX_CREATE;
+    ck_assert_msg(sou_index_open(&w, path, &o) == SOU_OK, "%s", sou_error_last()->message);
+    ck_assert_int_eq(sou_doc_new(&d, id, strlen(id)), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(d, field, text, strlen(text), 0, 0), SOU_OK);
+    if (value1)
+        ck_assert_int_eq(sou_doc_set_value(d, value1, 1), SOU_OK);
+    if (value2)
+        ck_assert_int_eq(sou_doc_set_value(d, value2, 2), SOU_OK);
+    ck_assert_int_eq(sou_index_add(w, d), SOU_OK);
+    sou_doc_free(d);
+    sou_index_close(w);
+}
+
 static int open_at(const char *name, unsigned flags, sou_index **out)
 {
     sou_index_options o = SOU_INDEX_OPTIONS_INIT;
@@ -533,6 +556,36 @@ START_TEST(test_open_shards)
 }
 END_TEST
 
+/* Names of fields and values are kept per shard; a stub sees them all. */
+START_TEST(test_open_shard_names)
+{
+    sou_index *index = NULL;
+    sou_search_options so = SOU_SEARCH_OPTIONS_INIT;
+    sou_results *r = NULL;
+
+    add_to("a", "a1", "body", "river lanterns", "year", NULL);
+    add_to("b", "b1", "author", "Lin wrote of river lanterns", "year", "price");
+    add_to("b", "b2", "author", "Wang", "year", "price");
+    write_file("ab.stub", "auto a\nauto b\n");
+    ck_assert_int_eq(open_at("ab.stub", SOU_INDEX_READONLY, &index), SOU_OK);
+    /* a field only the second shard has is a field, not a word */
+    ck_assert_str_eq(found(index, "author:lin"), "b1");
+    ck_assert_str_eq(found(index, "author:wang"), "b2");
+    /* a value only the second shard has sorts */
+    so.sort_by = "price";
+    ck_assert_int_eq(sou_index_search(index, "lanterns OR wang", 16, &so, &r), SOU_OK);
+    ck_assert_uint_eq(sou_results_count(r), 3);
+    sou_results_free(r);
+    sou_index_close(index);
+
+    /* the same slot for different values would sort wrongly: refused */
+    add_to("c", "c1", "body", "river", "price", NULL);
+    write_file("ac.stub", "auto a\nauto c\n");
+    ck_assert_int_eq(open_at("ac.stub", SOU_INDEX_READONLY, &index), SOU_ESETTINGS);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "slot 1"));
+}
+END_TEST
+
 START_TEST(test_open_flags_and_options)
 {
     sou_index_options o;
@@ -625,6 +678,7 @@ Suite *sou_stub_suite(void)
     tcase_add_checked_fixture(tc, setup, teardown);
     tcase_add_test(tc, test_open_hostile_xapiandb);
     tcase_add_test(tc, test_open_shards);
+    tcase_add_test(tc, test_open_shard_names);
     tcase_add_test(tc, test_open_flags_and_options);
     tcase_add_test(tc, test_open_permission_denied);
     suite_add_tcase(s, tc);
