@@ -501,7 +501,13 @@ SOU_API int sou_index_cancel(sou_index *index);
 
 /**
  * @brief Re-read a read-only index to see the latest commit.
- * @return SOU_OK, SOU_EIO, SOU_ECORRUPT.
+ *
+ * For a stub file with a shard down or left out, the stub is read again
+ * and its shards opened anew: a shard that came back is searched again,
+ * and with SOU_INDEX_PARTIAL one gone is left out. If that fails, the
+ * index stays as it was.
+ * @return SOU_OK, SOU_EIO, SOU_ECORRUPT, SOU_ESETTINGS (the shards now
+ *         record other analyzer settings).
  * @since 0.1
  */
 SOU_API int sou_index_reopen(sou_index *index);

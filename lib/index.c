@@ -654,6 +654,9 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
         rc = SOU_ENOMEM;
         goto fail;
     }
+    index->stub = stub;
+    index->open_flags = opts->flags;
+    index->connect_timeout_ms = timeout_ms;
     if (stub) {
         rc = index_open_stub(index, path, opts->flags, timeout_ms);
     } else if (!(index->shards = sou__calloc(1, sizeof *index->shards)) ||
@@ -1005,13 +1008,63 @@ int sou_index_cancel(sou_index *index)
     return index_load_names(index);
 }
 
+/* Read the stub again and open its shards anew: shards that came back are
+ * searched again, and (with SOU_INDEX_PARTIAL) those gone are left out. The
+ * index stays as it was unless the new set opens, with the settings the
+ * index's queries are analysed with. */
+static int index_reopen_stub(sou_index *index)
+{
+    static const char *const keys[] = { META_CJK, META_STEMMER, META_FOLD_HANT };
+    const char *have[3];
+    sou_index fresh;
+    int rc;
+
+    have[0] = sou_cjk_mode_name(index->aopts.cjk);
+    have[1] = index->aopts.stemmer;
+    have[2] = index->aopts.fold_hant ? "1" : "0";
+    memset(&fresh, 0, sizeof fresh);
+    rc = index_open_stub(&fresh, index->path, index->open_flags, index->connect_timeout_ms);
+    for (size_t k = 0; !rc && k < sizeof keys / sizeof keys[0]; k++) {
+        char *got = NULL;
+
+        if ((rc = meta_get(fresh.db, keys[k], &got)))
+            break;
+        if (strcmp(got, have[k]) != 0)
+            rc = sou__error_set(SOU_ESETTINGS,
+                                "reopen: the shards now record %s '%.40s', the index was "
+                                "opened with '%s'",
+                                keys[k], got, have[k]);
+        sou__free(got);
+    }
+    if (rc) {
+        sou_error saved = *sou_error_last();
+        char msg[512];
+
+        snprintf(msg, sizeof msg, "%s", saved.message);
+        sou__xdb_close(fresh.db);
+        shard_states_free(fresh.shards, fresh.nshards);
+        return sou__error_set(saved.code, "%s", msg);
+    }
+    sou__xdb_close(index->db);
+    shard_states_free(index->shards, index->nshards);
+    index->db = fresh.db;
+    index->shards = fresh.shards;
+    index->nshards = fresh.nshards;
+    index->nmissing = fresh.nmissing;
+    return SOU_OK;
+}
+
 int sou_index_reopen(sou_index *index)
 {
     int rc;
 
     if (!index)
         return sou__error_set(SOU_EINVAL, "reopen: index is NULL");
-    if ((rc = sou__xdb_reopen(index->db)))
+    rc = sou__xdb_reopen(index->db);
+    /* A stub with a shard down or left out is opened again from its file. */
+    if (index->stub && (rc == SOU_EIO || (rc == SOU_OK && index->nmissing)))
+        rc = index_reopen_stub(index);
+    if (rc)
         return rc;
     /* A writer may have brought new fields and values. */
     return index_load_names(index);

@@ -33,6 +33,9 @@ struct sou_index {
     char *path;                      /* the index directory, for stats */
     sou__shard_state *shards;        /* one for a directory; a stub's, in order */
     size_t nshards, nmissing;
+    int stub;                        /* path is a stub file: reopen reads it again */
+    unsigned int open_flags;         /* as given, SOU_INDEX_ALLOW_REMOTE etc. included */
+    unsigned int connect_timeout_ms;
 };
 
 /* Is name (len bytes) a field of the index? */

@@ -505,7 +505,14 @@ START_TEST(test_open_shards)
     ck_assert_int_eq(sou_index_shard_status(index, 1, &why), SOU_EIO);
     ck_assert_ptr_nonnull(strstr(why, "nowhere"));
     ck_assert_int_eq(sou_index_shard_status(index, 0, NULL), SOU_OK);
+    /* the shard comes back: reopening searches it again */
+    make_index("nowhere", SOU_CJK_HYBRID, "n1", "Lanterns in the snow.");
+    ck_assert_int_eq(sou_index_reopen(index), SOU_OK);
+    ck_assert_uint_eq(sou_index_shard_missing(index), 0);
+    ck_assert_int_eq(sou_index_shard_status(index, 1, &why), SOU_OK);
+    ck_assert_str_eq(found(index, "snow"), "n1");
     sou_index_close(index);
+    tu_rmtree(strcat(strcpy(text, dir), "/nowhere"));
     write_file("none.stub", "auto nowhere\nauto nowhere2\n");
     ck_assert_int_eq(open_at("none.stub", SOU_INDEX_READONLY | SOU_INDEX_PARTIAL, &index), SOU_EIO);
     ck_assert_ptr_null(index);

@@ -4,11 +4,13 @@
 # and searched through the sou command as one read-only index; remote shards
 # only with --allow-remote, a shard down with and without --partial, and
 # shards with other analyzer settings refused.
-# usage: run.sh SOU XAPIAN_TCPSRV WORK_DIR
+# usage: run.sh SOU XAPIAN_TCPSRV WORK_DIR [REOPEN]
+# REOPEN: the reader of reopen.c, for a server stopped under an open index.
 set -u
 sou=$1
 tcpsrv=$2
 work=$3
+reopen=${4:-}
 rm -rf "$work"
 mkdir -p "$work"
 passed=0
@@ -50,14 +52,14 @@ serve() {
     return 1
 }
 stop() {
-    kill -TERM -- "-$1" 2>/dev/null || kill "$1" 2>/dev/null
+    kill -TERM "-$1" 2>/dev/null || kill "$1" 2>/dev/null
     wait "$1" 2>/dev/null
 }
 cleanup() {
     for p in $pids; do
         stop "$p"
     done
-    rm -rf "$work"
+    [ -n "${keep:-}" ] || rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
 
@@ -102,9 +104,21 @@ check "other settings refused, shard named" \
     "$? $(grep -c "shard '127.0.0.1:$odd_port' differs" "$work/err") $(grep -c 'sou.analyzer.cjk' "$work/err")" \
     "1 1 1"
 
+# A server stopped under an open reader: searches fail with SOU_EIO (-4)
+# naming the shard; reopening goes on with the shards that are up.
+if [ -n "$reopen" ]; then
+    "$reopen" "$work/stub" lanterns "kill -TERM -$far_pid; sleep 0.3" >"$work/reopen.out" 2>&1
+    check "reader: both shards before" "$(grep -c '^before rc=0 hits=2 missing=0$' "$work/reopen.out")" "1"
+    check "reader: shard down is SOU_EIO naming it" \
+        "$(grep -c "^after rc=-4 .*127.0.0.1:$far_port" "$work/reopen.out")" "1"
+    check "reader: reopen leaves the shard out" "$(grep -c '^reopen rc=0 hits=0 missing=1$' "$work/reopen.out")" "1"
+    check "reader: the shard up answers" "$(grep -c '^reopened rc=0 hits=1 missing=1$' "$work/reopen.out")" "1"
+fi
+
 # A shard down: an error naming it, at once; with --partial the shards that
 # are up answer and the missing one is reported.
 stop "$far_pid"
+check "far server stopped" "$(kill -0 "$far_pid" 2>/dev/null || echo yes)" "yes"
 start=$(date +%s)
 "$sou" --allow-remote -d "$work/stub" search lanterns >/dev/null 2>"$work/err"
 status=$?
