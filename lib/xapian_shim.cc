@@ -20,14 +20,19 @@ namespace {
 // Xapian keeps apart from the message.
 int set_from(int code, const char *what, const Xapian::Error &e)
 {
-    std::string m = e.get_msg();
-    const char *es = e.get_error_string();
+    // Called from a catch block: nothing may escape, not even bad_alloc.
+    try {
+        std::string m = e.get_msg();
+        const char *es = e.get_error_string();
 
-    if (!e.get_context().empty())
-        m += " (" + e.get_context() + ")";
-    if (es && *es && m.find(es) == std::string::npos)
-        m += std::string(": ") + es;
-    return sou__error_set(code, "%s: %s: %s", what, e.get_type(), m.c_str());
+        if (!e.get_context().empty())
+            m += " (" + e.get_context() + ")";
+        if (es && *es && m.find(es) == std::string::npos)
+            m += std::string(": ") + es;
+        return sou__error_set(code, "%s: %s: %s", what, e.get_type(), m.c_str());
+    } catch (...) {
+        return sou__error_set(code, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+    }
 }
 
 } // namespace
@@ -56,6 +61,10 @@ int sou__xapian_translate(const char *what)
     } catch (const Xapian::NetworkError &e) {
         // A remote shard down, unreachable or timed out (NetworkTimeoutError
         // is a subclass); the context names it.
+        return set_from(SOU_EIO, what, e);
+    } catch (const Xapian::DatabaseError &e) {
+        // What is left of the database errors: a block that could not be
+        // read or written ("No space left on device" in the errno text).
         return set_from(SOU_EIO, what, e);
     } catch (const Xapian::InvalidArgumentError &e) {
         return set_from(SOU_EINVAL, what, e);

@@ -664,6 +664,37 @@ START_TEST(test_open_permission_denied)
 }
 END_TEST
 
+/* A database file cut short under a reader: an I/O error with Xapian's
+ * reason, not the generic SOU_ERROR. */
+START_TEST(test_read_truncated)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    sou_index *w = NULL, *index = NULL;
+    sou_results *r = NULL;
+    char path[1024], text[64];
+
+    path_in(path, sizeof path, "idx");
+    o.flags = SOU_INDEX_CREATE;
+    ck_assert_int_eq(sou_index_open(&w, path, &o), SOU_OK);
+    for (int i = 0; i < 2000; i++) {
+        sou_doc *d = NULL;
+        int n = snprintf(text, sizeof text, "word%d river lantern %d", i, i * 7);
+        ck_assert_int_eq(sou_doc_new(&d, text, 8), SOU_OK);
+        ck_assert_int_eq(sou_doc_add_field(d, "body", text, (size_t)n, 0, 0), SOU_OK);
+        ck_assert_int_eq(sou_index_add(w, d), SOU_OK);
+        sou_doc_free(d);
+    }
+    sou_index_close(w);
+    ck_assert_int_eq(sou_index_open(&index, path, NULL), SOU_OK);
+    path_in(path, sizeof path, "idx/postlist.glass");
+    ck_assert_int_eq(truncate(path, 8192), 0);
+    ck_assert_int_eq(sou_index_search(index, "word1999", 8, NULL, &r), SOU_EIO);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "block"));
+    sou_index_close(index);
+}
+END_TEST
+
 Suite *sou_stub_suite(void)
 {
     Suite *s = suite_create("stub");
@@ -688,6 +719,7 @@ Suite *sou_stub_suite(void)
     tcase_add_test(tc, test_open_shard_names);
     tcase_add_test(tc, test_open_flags_and_options);
     tcase_add_test(tc, test_open_permission_denied);
+    tcase_add_test(tc, test_read_truncated);
     suite_add_tcase(s, tc);
     return s;
 }
