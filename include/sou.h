@@ -353,7 +353,8 @@ typedef struct sou_index sou_index;
 /**
  * Added to SOU_INDEX_READONLY: a shard of a stub that cannot be opened (a
  * server down, a directory gone) is left out and the others answer; see
- * sou_index_shard_missing(). Opening fails only when no shard opens.
+ * sou_index_shard_missing(). Opening still fails when no shard opens, or
+ * when the shards that open disagree on their settings.
  */
 #define SOU_INDEX_PARTIAL 0x20u
 
