@@ -217,6 +217,13 @@ int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
     sou_index_options_init(&opts, SOU_INDEX_OPTIONS_VERSION);
     opts.flags = flags;
     opts.analyzer = aopts;
+    if (flags == SOU_INDEX_READONLY) {
+        if (g->allow_remote)
+            opts.flags |= SOU_INDEX_ALLOW_REMOTE;
+        if (g->partial)
+            opts.flags |= SOU_INDEX_PARTIAL;
+        opts.connect_timeout_ms = g->connect_timeout_ms;
+    }
     if (sou_index_open(out, g->db, &opts) != SOU_OK) {
         int code = sou_error_last()->code;
         const char *cause = code == SOU_EIO || code == SOU_ECORRUPT || code == SOU_ELOCKED
@@ -227,6 +234,11 @@ int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
             return CLI_FAIL;
         }
         return cli_lib_error();
+    }
+    for (size_t i = 0; i < sou_index_shard_count(*out); i++) {
+        const char *why;
+        if (sou_index_shard_status(*out, i, &why) != SOU_OK)
+            cli_warn("warning: shard left out: %s", why ? why : sou_index_shard_name(*out, i));
     }
     return CLI_OK;
 }

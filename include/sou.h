@@ -348,8 +348,23 @@ typedef struct sou_index sou_index;
 #define SOU_INDEX_READONLY 0x0u /**< read only; the index must exist */
 #define SOU_INDEX_WRITE 0x1u    /**< writable; the index must exist */
 #define SOU_INDEX_CREATE 0x3u   /**< writable; created if missing */
+/**
+ * Added to SOU_INDEX_READONLY: a stub file may list remote shards
+ * ("remote HOST:PORT", served by xapian-tcpsrv). Without it such a stub is
+ * refused with SOU_EINVAL, so that a path handed over by someone else never
+ * makes the program open a network connection.
+ */
+#define SOU_INDEX_ALLOW_REMOTE 0x10u
+/**
+ * Added to SOU_INDEX_READONLY: a shard of a stub that cannot be opened (a
+ * server down, a directory gone) is left out and the others answer; see
+ * sou_index_shard_missing(). Opening still fails when no shard opens, or
+ * when the shards that open disagree on their settings.
+ */
+#define SOU_INDEX_PARTIAL 0x20u
 
-#define SOU_INDEX_OPTIONS_VERSION 1
+/** Version 2 appended connect_timeout_ms; version 1 structs are still read. */
+#define SOU_INDEX_OPTIONS_VERSION 2
 
 /** Index options. Fields are only ever appended. */
 typedef struct sou_index_options {
@@ -364,11 +379,20 @@ typedef struct sou_index_options {
     /** Documents added or deleted between automatic commits outside a
      * transaction; bounds memory while indexing. 0: 10000. */
     size_t flush_threshold;
+    /** Milliseconds to wait for a remote shard to accept a connection
+     * before it counts as down; 0: 2000. (Options version 2.) */
+    unsigned int connect_timeout_ms;
 } sou_index_options;
 
-#define SOU_INDEX_OPTIONS_INIT { SOU_INDEX_OPTIONS_VERSION, SOU_INDEX_READONLY, NULL, 0 }
+#define SOU_INDEX_OPTIONS_INIT { SOU_INDEX_OPTIONS_VERSION, SOU_INDEX_READONLY, NULL, 0, 0 }
 
-/** @brief Fill @p opts with the defaults. @since 0.1 */
+/**
+ * @brief Fill @p opts with the defaults.
+ * @param[in] version SOU_INDEX_OPTIONS_VERSION, or 1 for a struct of
+ *            version 1 (only its fields are written).
+ * @return SOU_OK, or SOU_EINVAL when opts is NULL or version unknown.
+ * @since 0.1
+ */
 SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version);
 
 /**
@@ -377,14 +401,61 @@ SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version
  * One writer at a time: a second writer fails at once with SOU_ELOCKED.
  * Readers see the last commit and work while a writer writes.
  *
- * Opened read-only, @p path may also be a Xapian stub file listing shards,
- * local ("auto DIR") or served by xapian-tcpsrv ("remote HOST:PORT"): they
- * are searched as one index, with the analyzer settings of the first.
- * @return SOU_OK, SOU_EINVAL, SOU_EIO (missing, not a directory),
- *         SOU_ELOCKED, SOU_ECORRUPT, SOU_ESETTINGS, SOU_ENOMEM.
+ * A directory is opened as the index it holds and as nothing else (a
+ * Xapian "XAPIANDB" stub file inside it is never read). Opened read-only,
+ * @p path may also be a stub file listing shards searched as one index,
+ * one per line:
+ * - "auto PATH": a local index directory, or another stub file (at most 8
+ *   deep; a stub that includes itself is refused);
+ * - "glass PATH": a local index directory;
+ * - "remote HOST:PORT" ("[ADDR]:PORT" for IPv6): a shard served by
+ *   xapian-tcpsrv, only with SOU_INDEX_ALLOW_REMOTE;
+ * - blank lines and lines starting with '#' are skipped.
+ * A relative PATH is relative to the directory of the stub file that names
+ * it. The program form "remote :PROG" is always refused: opening an index
+ * never runs a program. Every shard must have the analyzer settings and
+ * format of the first, else SOU_ESETTINGS names the odd one. With
+ * SOU_INDEX_PARTIAL, shards that cannot be opened are left out.
+ * @return SOU_OK; SOU_EINVAL (bad arguments or flags; a stub line refused:
+ *         a program, a remote shard without SOU_INDEX_ALLOW_REMOTE, a
+ *         cycle); SOU_EIO (missing, unreadable, not a directory; a remote
+ *         shard that cannot be reached, with HOST:PORT in the message);
+ *         SOU_ELOCKED; SOU_ECORRUPT (not an index, a bad stub line, an
+ *         unknown format); SOU_ESETTINGS; SOU_ENOMEM.
  * @since 0.1
  */
 SOU_API int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts);
+
+/**
+ * @brief How many shards the index joins: 1 for a directory, the number
+ * listed (nested stubs included) for a stub file. 0 for NULL.
+ * @since 0.1
+ */
+SOU_API size_t sou_index_shard_count(const sou_index *index);
+
+/**
+ * @brief How many shards were left out at open (SOU_INDEX_PARTIAL): 0 when
+ * every shard answers.
+ * @since 0.1
+ */
+SOU_API size_t sou_index_shard_missing(const sou_index *index);
+
+/**
+ * @brief The name of shard @p i: its path, or "HOST:PORT".
+ * @return Borrowed until the index is closed; NULL when out of range.
+ * @since 0.1
+ */
+SOU_API const char *sou_index_shard_name(const sou_index *index, size_t i);
+
+/**
+ * @brief Whether shard @p i is searched.
+ * @param[out] message when the shard was left out, why (borrowed until the
+ *             index is closed); NULL otherwise. May be NULL.
+ * @return SOU_OK when it is searched; the code of its failure (SOU_EIO for
+ *         a server down) when it was left out; SOU_EINVAL out of range.
+ * @since 0.1
+ */
+SOU_API int sou_index_shard_status(const sou_index *index, size_t i, const char **message);
 
 /**
  * @brief Close the index. Pending changes of a writable index are committed
@@ -436,7 +507,13 @@ SOU_API int sou_index_cancel(sou_index *index);
 
 /**
  * @brief Re-read a read-only index to see the latest commit.
- * @return SOU_OK, SOU_EIO, SOU_ECORRUPT.
+ *
+ * For a stub file with a shard down or left out, the stub is read again
+ * and its shards opened anew: a shard that came back is searched again,
+ * and with SOU_INDEX_PARTIAL one gone is left out. If that fails, the
+ * index stays as it was.
+ * @return SOU_OK, SOU_EIO, SOU_ECORRUPT, SOU_ESETTINGS (the shards now
+ *         record other analyzer settings).
  * @since 0.1
  */
 SOU_API int sou_index_reopen(sou_index *index);
@@ -642,7 +719,9 @@ typedef struct sou_results sou_results;
  * sou_results_level tells each hit's level. Words near each other rank
  * above the same words far apart.
  * @param[out] out results the caller frees with sou_results_free.
- * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO, SOU_EMODIFIED.
+ * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO (also a remote
+ *         shard that stopped answering: its HOST:PORT is in the message),
+ *         SOU_EMODIFIED.
  * @since 0.1
  */
 SOU_API int sou_index_search(sou_index *index, const char *query, size_t query_len,

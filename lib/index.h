@@ -7,6 +7,13 @@
 #include "sou.h"
 #include "xapian_shim.h"
 
+/* One shard of the index as opened: its name, and why it was left out. */
+typedef struct sou__shard_state {
+    char *name;    /* the directory, or HOST:PORT */
+    int status;    /* SOU_OK when searched */
+    char *message; /* why not, or NULL */
+} sou__shard_state;
+
 struct sou_index {
     sou__xdb *db;
     unsigned int flags;
@@ -24,6 +31,11 @@ struct sou_index {
     char **values;
     size_t nvalues, values_cap;
     char *path;                      /* the index directory, for stats */
+    sou__shard_state *shards;        /* one for a directory; a stub's, in order */
+    size_t nshards, nmissing;
+    int stub;                        /* path is a stub file: reopen reads it again */
+    unsigned int open_flags;         /* as given, SOU_INDEX_ALLOW_REMOTE etc. included */
+    unsigned int connect_timeout_ms;
 };
 
 /* Is name (len bytes) a field of the index? */

@@ -4,6 +4,7 @@
 #include "xapian_shim_internal.hh"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -51,30 +52,6 @@ const char *error_words(const char *type)
     return nullptr;
 }
 
-// strerror_r comes in two forms; either gives the text in buf or its own.
-inline const char *strerror_text(int rc, const char *buf)
-{
-    return rc == 0 ? buf : "";
-}
-inline const char *strerror_text(const char *text, const char *)
-{
-    return text;
-}
-
-// Xapian keeps the errno private and gives only its text: compare texts.
-bool is_io_errno_text(const char *text)
-{
-    static const int io_errnos[] = { ENOSPC, EIO, EFBIG, EDQUOT };
-    char buf[256];
-
-    for (int e : io_errnos) {
-        buf[0] = '\0';
-        if (std::strcmp(text, strerror_text(strerror_r(e, buf, sizeof buf), buf)) == 0)
-            return true;
-    }
-    return false;
-}
-
 // "what: plain words: message: system error", each part when there is one;
 // words overrides the class's.
 int set_xapian_error(int code, const char *what, const Xapian::Error &e,
@@ -95,6 +72,9 @@ int set_xapian_error(int code, const char *what, const Xapian::Error &e,
                 text += ": ";
             text += msg;
         }
+        // The context names a remote shard.
+        if (!e.get_context().empty())
+            text += " (" + e.get_context() + ")";
         // Some messages already end in the system's text.
         if (sys && *sys && msg.find(sys) == std::string::npos) {
             if (!text.empty())
@@ -106,18 +86,6 @@ int set_xapian_error(int code, const char *what, const Xapian::Error &e,
         return sou__error_set(code, "%s: %s", what, text.c_str());
     } catch (...) {
         return sou__error_set(code, "%s: %s", what, words ? words : sou_strerror(code));
-    }
-}
-
-// Whether e's system error is a full disk, a quota, a file size limit or a
-// failing device. Getting the text allocates.
-bool is_io_error(const Xapian::Error &e)
-{
-    try {
-        const char *sys = e.get_error_string();
-        return sys && is_io_errno_text(sys);
-    } catch (...) {
-        return false;
     }
 }
 
@@ -159,10 +127,16 @@ int sou__xapian_translate(const char *what)
         return set_xapian_error(SOU_ECORRUPT, what, e);
     } catch (const Xapian::DatabaseModifiedError &e) {
         return set_xapian_error(SOU_EMODIFIED, what, e);
+    } catch (const Xapian::NetworkError &e) {
+        // A remote shard down, unreachable or timed out (NetworkTimeoutError
+        // is a subclass); the context names it.
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseError &e) {
         // A full disk, a file size limit, a failing device: what a caller
         // can act on, unlike an unexplained failure.
-        return set_xapian_error(is_io_error(e) ? SOU_EIO : SOU_ERROR, what, e);
+        // A full disk, a file size limit, a block that could not be read:
+        // an I/O failure, the system's reason in the message.
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::InvalidArgumentError &e) {
         return set_xapian_error(SOU_EINVAL, what, e);
     } catch (const Xapian::Error &e) {
@@ -224,6 +198,8 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
         db = new sou__xdb();
         db->writable = flags != SOU_INDEX_READONLY;
         db->in_txn = false;
+        // The backend is named every time: Xapian then opens the glass
+        // database in path and never reads a stub file (XAPIANDB) there.
         if (db->writable) {
             // No DB_RETRY_LOCK: a second writer must fail at once.
             int xflags = Xapian::DB_BACKEND_GLASS |
@@ -231,7 +207,7 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
             db->wdb = Xapian::WritableDatabase(path, xflags);
             db->db = db->wdb;
         } else {
-            db->db = Xapian::Database(path);
+            db->db = Xapian::Database(path, Xapian::DB_BACKEND_GLASS);
         }
         *out = db;
         return SOU_OK;
@@ -240,6 +216,91 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
         delete db;
         return sou__xapian_translate("open");
     }
+}
+
+int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
+                         unsigned int connect_timeout_ms, int skip_failed, int *status,
+                         char **messages)
+{
+    sou__xdb *db = nullptr;
+    size_t up = 0;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "open: no output handle");
+    *out = nullptr;
+    if (!shards || !n || !status)
+        return sou__error_set(SOU_EINVAL, "open: no shards");
+    if (messages)
+        for (size_t i = 0; i < n; i++)
+            messages[i] = nullptr;
+    try {
+        db = new sou__xdb();
+        db->writable = false;
+        db->in_txn = false;
+        db->shards.resize(n);
+        db->shard_open.assign(n, false);
+    } catch (...) {
+        delete db;
+        return sou__xapian_translate("open");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char name[300], what[340];
+        int rc = SOU_OK;
+
+        if (status[i] != SOU_OK)
+            continue; // the caller found it unusable
+        sou__shard_name(&shards[i], name, sizeof name);
+        snprintf(what, sizeof what, "shard '%s'", name);
+        try {
+            // Only what the caller listed: a glass directory, or a TCP
+            // server; never a stub, never a program.
+            if (shards[i].remote)
+                db->shards[i] = Xapian::Remote::open(shards[i].host, shards[i].port,
+                                                     SOU__REMOTE_TIMEOUT_MS, connect_timeout_ms);
+            else
+                db->shards[i] = Xapian::Database(shards[i].path, Xapian::DB_BACKEND_GLASS);
+            db->db.add_database(db->shards[i]);
+            db->shard_open[i] = true;
+            up++;
+        } catch (...) {
+            rc = sou__xapian_translate(what);
+        }
+        status[i] = rc;
+        if (rc == SOU_OK)
+            continue;
+        if (messages && !(messages[i] = sou__strndup(sou_error_last()->message,
+                                                     strlen(sou_error_last()->message)))) {
+            rc = SOU_ENOMEM;
+            skip_failed = 0;
+        }
+        if (!skip_failed) {
+            sou__xdb_close(db);
+            return rc == SOU_ENOMEM ? sou__error_code(SOU_ENOMEM) : rc;
+        }
+    }
+    if (!up) {
+        sou__xdb_close(db);
+        return sou__error_set(SOU_EIO, "none of the %zu shards could be opened", n);
+    }
+    *out = db;
+    return SOU_OK;
+}
+
+int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len)
+{
+    if (!db || !key || !out)
+        return sou__error_set(SOU_EINVAL, "get_metadata: missing argument");
+    *out = nullptr;
+    if (len)
+        *len = 0;
+    if (i >= db->shards.size() || !db->shard_open[i])
+        return sou__error_set(SOU_ENOTFOUND, "get_metadata: shard %zu is not open", i);
+    SOU__XAPIAN_TRY
+        std::string v = db->shards[i].get_metadata(key);
+        if (v.empty())
+            return SOU_OK;
+        return copy_out(v, out, len);
+    SOU__XAPIAN_CATCH("get_metadata")
 }
 
 void sou__xdb_close(sou__xdb *db)

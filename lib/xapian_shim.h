@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "query.h"
+#include "stub.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +26,25 @@ typedef struct sou__xdoc sou__xdoc;
  * writer gets SOU_ELOCKED at once; a missing index opened without CREATE
  * gets SOU_EIO. */
 int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags);
+
+/* Per-operation timeout of a remote shard, once connected (milliseconds). */
+#define SOU__REMOTE_TIMEOUT_MS 10000
+/*
+ * Open read-only, as one database, the n shards listed: a local one as the
+ * glass database in its directory, a remote one over TCP. status has n
+ * entries: on input, a non-zero entry leaves that shard out untouched; on
+ * output, SOU_OK for each shard opened, else the code of its failure, with
+ * its message in messages[i] (sou__malloc'd, NULL for the others; the
+ * caller frees them whatever the return; messages may be NULL).
+ * skip_failed: a shard that fails is left out; without it the first
+ * failure closes everything and is returned. No shard open is SOU_EIO.
+ */
+int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
+                         unsigned int connect_timeout_ms, int skip_failed, int *status,
+                         char **messages);
+/* Metadata of shard i alone (as sou__xdb_get_metadata); SOU_ENOTFOUND when
+ * shard i is not open. */
+int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len);
 /* Commits a writable database unless a transaction is open (then cancels). */
 void sou__xdb_close(sou__xdb *db);
 int sou__xdb_writable(const sou__xdb *db);

@@ -3,6 +3,8 @@
 #ifndef SOU_LIB_XAPIAN_SHIM_INTERNAL_HH
 #define SOU_LIB_XAPIAN_SHIM_INTERNAL_HH
 
+#include <vector>
+
 #include <xapian.h>
 
 #include "xapian_shim.h"
@@ -17,6 +19,9 @@ struct sou__xdb {
     Xapian::WritableDatabase wdb; // valid when writable
     bool writable;
     bool in_txn;
+    // A stub's shards, in the order listed; those not open are left out of db.
+    std::vector<Xapian::Database> shards;
+    std::vector<bool> shard_open;
 };
 
 struct sou__xdoc {

@@ -666,7 +666,7 @@ START_TEST(test_bad_args)
     ck_assert_int_eq(sou_index_open(&other, NULL, NULL), SOU_EINVAL);
     ck_assert_int_eq(sou_index_open(NULL, dir, NULL), SOU_EINVAL);
     ck_assert_ptr_null(other);
-    ck_assert_int_eq(sou_index_options_init(&opts, 2), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_options_init(&opts, 3), SOU_EINVAL);
     ck_assert_int_eq(sou_index_options_init(&opts, SOU_INDEX_OPTIONS_VERSION), SOU_OK);
     ck_assert_uint_eq(opts.flags, SOU_INDEX_READONLY);
     ck_assert_ptr_null(opts.analyzer);

@@ -13,5 +13,6 @@ Suite *sou_search_suite(void);
 Suite *sou_snippet_suite(void);
 Suite *sou_bulk_suite(void);
 Suite *sou_match_suite(void);
+Suite *sou_stub_suite(void);
 
 #endif
