@@ -329,10 +329,10 @@ printf 'x' >"$TMP/a-file"
 run 1 -d "$TMP/a-file/db" index --jsonl "$FIXTURE"
 contains "index under a file" "^sou: .*a-file/db.*Not a directory" "$ERR"
 run 1 -d "$TMP/no-dir/sub/db" index --jsonl "$FIXTURE"
-contains "mkdir error has errno text" "^sou: .*mkdir failed: No such file or directory" "$ERR"
+contains "mkdir error has errno text" "^sou: cannot create index .*: No such file or directory" "$ERR"
 mkdir -p "$TMP/empty-dir"
 run 1 -d "$TMP/empty-dir" stats
-contains "not an index, in plain words" '^sou: .*no index there' "$ERR"
+contains "not an index, in plain words" '^sou: .*not an index (no database in this directory)' "$ERR"
 checks=$((checks + 1))
 grep -q -E '[A-Za-z]+Error' "$ERR" && fail "a Xapian class name reached the user"
 run 1 -d "$TMP/db-msg" index --jsonl "$FIXTURE"
