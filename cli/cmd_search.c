@@ -80,7 +80,7 @@ static void format_count(uint64_t n, char *buf, size_t size)
 }
 
 /* "12 results", "more than 10,000 results". */
-static void print_total(const sou_results *res)
+static void print_total(const sou_results *res, const sou_search_options *opts)
 {
     uint64_t total = sou_results_total(res);
     char num[32];
@@ -88,8 +88,10 @@ static void print_total(const sou_results *res)
     format_count(total, num, sizeof num);
     if (sou_results_total_exact(res))
         printf("%s result%s", num, total == 1 ? "" : "s");
+    else if (opts->exact_total == 0)
+        printf("about %s results", num); /* an estimate, asked for */
     else
-        printf("more than %s results", num);
+        printf("at least %s results", num); /* counted that far */
 }
 
 /* Where relaxed hits begin: say what they have. */
@@ -134,7 +136,8 @@ static void print_words(const sou_results *res)
                sou_results_stopwords(res) == 1 ? "" : "s");
 }
 
-static int print_human(const sou_results *res, int color, const char *explain)
+static int print_human(const sou_results *res, const sou_search_options *opts, int color,
+                       const char *explain)
 {
     size_t n = sou_results_count(res);
     uint64_t total = sou_results_total(res);
@@ -175,18 +178,21 @@ static int print_human(const sou_results *res, int color, const char *explain)
     }
     if (n > 0) {
         printf("hits %zu-%zu of ", sou_results_rank(res, 0) + 1, sou_results_rank(res, n - 1) + 1);
-        print_total(res);
+        print_total(res, opts);
         putchar('\n');
     } else if (total == 0) {
         fputs("no hits\n", stdout);
     } else {
         fputs("no hits shown (", stdout);
-        print_total(res);
+        print_total(res, opts);
         fputs(" in all)\n", stdout);
     }
     if (sou_results_word_count(res) > 0) {
+        int relaxed = !(opts->flags & SOU_SEARCH_STRICT) && opts->default_op == SOU_OP_AND;
         if (n == 0 && total == 0)
-            fputs("no document matches even some of the words:\n", stdout);
+            fputs(relaxed ? "no document matches even some of the words:\n"
+                          : "no document matches; the words:\n",
+                  stdout);
         else
             fputs("words:\n", stdout);
         print_words(res);
@@ -393,7 +399,7 @@ int cmd_search(const cli_global *g, int argc, char **argv)
     else if (json)
         rc = print_json(res, query, query_len, explained);
     else
-        rc = print_human(res, color, explained);
+        rc = print_human(res, &opts, color, explained);
     sou_results_free(res);
     sou_free(explained);
     sou_index_close(index);

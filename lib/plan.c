@@ -1013,6 +1013,27 @@ static void plan_levels(planner *p, const sou__snode *root)
         goto out;
     for (size_t i = 0; i < w.n; i++)
         qword_add(p, &w.v[i]);
+    /* Required and fielded words are explained too, after the relaxed
+     * ones (words[0, nwords) stay the relaxed level's). */
+    if (and_op) {
+        size_t nterms = p->out->nterms;
+        int neg = p->negative;
+        p->negative = 1;
+        for (size_t i = 0; i < nitems && p->rc == SOU_OK; i++) {
+            const sou__snode *it = items[i];
+            words tmp;
+            if (skip[i] || it->op != SOU__S_WORD || it->sign == SOU__SIGN_NEGATIVE ||
+                (it->sign == SOU__SIGN_PLAIN && !it->field))
+                continue;
+            memset(&tmp, 0, sizeof tmp);
+            split_words(p, it, it->field, it->field_len, &tmp, 0);
+            for (size_t k = 0; k < tmp.n; k++)
+                qword_add(p, &tmp.v[k]);
+            words_free(&tmp);
+        }
+        p->negative = neg;
+        p->out->nterms = nterms;
+    }
 
     /* Proximity ranks the exact level of two or more words. */
     if (level0 && p->rc == SOU_OK) {
