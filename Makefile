@@ -1,10 +1,12 @@
 # Thin wrapper over CMake for the two set-up commands of the README.
 #   make demo   install what is missing, build, index a sample and search it
 #   make test   install what is missing, build, run the whole test suite
-# Other targets: build, asan (the suite under ASan+UBSan), install, bench, clean.
+# Other targets: build, asan (the suite under ASan+UBSan), tsan (the threaded
+# concurrency test under ThreadSanitizer), install, bench, clean.
 
 BUILD ?= build
 ASAN_BUILD ?= build-asan
+TSAN_BUILD ?= build-tsan
 JOBS ?= 2
 PREFIX ?= /usr/local
 CORPUS ?= ../shared/corpus
@@ -15,7 +17,7 @@ DEB_PACKAGES = build-essential cmake pkg-config libicu-dev libxapian-dev libstem
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: all deps build demo test asan install bench clean
+.PHONY: all deps build demo test asan tsan install bench clean
 
 all: build
 
@@ -45,6 +47,14 @@ asan: deps
 	cmake --build $(ASAN_BUILD) -j$(JOBS)
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j$(JOBS)
 
+# One writer and four reader threads; any report of a race fails the run.
+tsan: deps
+	cmake -S . -B $(TSAN_BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOU_WERROR=ON -DSOU_TSAN=ON \
+	  -DSOU_BUILD_BENCH=OFF -DSOU_BUILD_CLI=OFF -DSOU_BUILD_SHARED=OFF
+	cmake --build $(TSAN_BUILD) -j$(JOBS) --target fault_concurrent
+	cd $(TSAN_BUILD) && TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1" \
+	  ctest --output-on-failure -R '^concurrency-threads$$'
+
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 
@@ -52,4 +62,4 @@ bench: build
 	$(BUILD)/bench/sou-bench tokenize --corpus $(CORPUS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) $(TSAN_BUILD)
