@@ -313,7 +313,8 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const 
         return term;
     }
     *out_len = (size_t)sb_stemmer_length(a->stemmer);
-    if (len > STEM_KEY_MAX || *out_len > STEM_KEY_MAX)
+    /* A cached stem keeps its NUL, as every returned string does. */
+    if (len > STEM_KEY_MAX || *out_len >= STEM_KEY_MAX)
         return (const char *)s;
     if (c->used * 2 >= c->cap) {
         /* Over half full: grow; at the largest size, fill to three
@@ -336,6 +337,7 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const 
     e->klen = (unsigned char)len;
     e->slen = (unsigned char)*out_len;
     memcpy(e->stem, s, *out_len);
+    e->stem[*out_len] = '\0';
     c->index[i] = (uint16_t)(++c->used);
     return (const char *)s;
 }
