@@ -66,6 +66,10 @@ fuzz: deps
 	cmake --build $(FUZZ_BUILD) -j$(JOBS)
 	sh tests/fuzz/run.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
 
+# The CLI's end-to-end tests with every sou run under memcheck.
+valgrind: build
+	sh tests/fault/valgrind.sh $(BUILD)/cli/sou $(BUILD)/valgrind
+
 install: build
 	cmake --install $(BUILD) --prefix $(PREFIX)
 

@@ -39,6 +39,7 @@ static unsigned ndocs = 3000;
 static unsigned kills_per_part = 14;
 static unsigned total_kills;
 static unsigned unreported; /* kills between a commit and its report */
+static unsigned before_create; /* kills before the index existed */
 static double longest_lock_wait, checking;
 
 #define FAIL(...)                                                                                  \
@@ -125,7 +126,19 @@ static void check_index(const char *dir, const unsigned *state, const char *xapi
     t0 = gen_now();
     for (unsigned n = 0; n < ndocs; n++)
         present += state[n] != 0;
-    if (sou_index_open(&index, dir, NULL) != SOU_OK)
+    rc = sou_index_open(&index, dir, NULL);
+    if (rc == SOU_EIO && present == 0) {
+        /* Killed before the index existed: nothing is visible, and the
+         * next writer creates it at once. */
+        wo.flags = SOU_INDEX_CREATE;
+        if (sou_index_open(&index, dir, &wo) != SOU_OK)
+            FAIL("%s: no index yet, and a writer cannot create it: %s", when,
+                 sou_error_last()->message);
+        sou_index_close(index);
+        before_create++;
+        rc = sou_index_open(&index, dir, NULL);
+    }
+    if (rc != SOU_OK)
         FAIL("%s: open read-only: %s", when, sou_error_last()->message);
     if (sou_index_stats_get(index, &stats) != SOU_OK)
         FAIL("%s: stats: %s", when, sou_error_last()->message);
@@ -396,6 +409,7 @@ static void run_cli(const char *sou, const char *work, const char *xapian_check,
     if (fclose(f) != 0)
         FAIL("cannot write %s", jsonl);
     free(line);
+    memset(state, 0, ndocs * sizeof *state);
 
     /* How long a whole run takes, so that kills spread over all of one. */
     t0 = gen_now();
@@ -411,19 +425,22 @@ static void run_cli(const char *sou, const char *work, const char *xapian_check,
         sou_index_stats st;
         char when[128];
         unsigned n;
+        int rc;
 
         kills += (unsigned)killed;
         runs++;
-        if (sou_index_open(&index, dir, NULL) != SOU_OK) {
-            /* Killed before the index was created: nothing to see yet. */
-            if (killed && n_committed(state) == 0 && access(dir, F_OK) != 0)
-                continue;
+        rc = sou_index_open(&index, dir, NULL);
+        if (rc == SOU_OK) {
+            if (sou_index_stats_get(index, &st) != SOU_OK)
+                FAIL("stats: %s", sou_error_last()->message);
+            sou_index_close(index);
+            n = (unsigned)st.doc_count;
+        } else if (rc == SOU_EIO && killed && n_committed(state) == 0) {
+            n = 0; /* killed before the index existed; check_index creates it */
+        } else {
             FAIL("sou index %s after %.3f s: open: %s", killed ? "killed" : "completed", delay,
                  sou_error_last()->message);
         }
-        if (sou_index_stats_get(index, &st) != SOU_OK)
-            FAIL("stats: %s", sou_error_last()->message);
-        sou_index_close(index);
         /* A run commits lines 1..k*CLI_EVERY; runs over the same input
          * leave the longest such prefix. */
         n = (unsigned)st.doc_count;
@@ -528,7 +545,9 @@ int main(int argc, char **argv)
     }
     run_cli(argv[1], argv[3], argv[2], state);
 
-    printf("crash: %u kills landed between a commit and its report\n", unreported);
+    printf("crash: %u kills landed between a commit and its report, %u before the index "
+           "existed\n",
+           unreported, before_create);
     printf("crash: %u kills survived, 0 documents lost, xapian-check clean after each, "
            "a new writer opened at once after each (longest %.3f s); %.1f s, %.1f s of it checking\n",
            total_kills, longest_lock_wait, gen_now() - t0, checking);
