@@ -33,6 +33,8 @@
 /* Documents per commit. */
 #define EVERY 40
 #define CLI_EVERY 50
+/* Kills a run must survive. */
+#define MIN_KILLS 50
 
 static gen_rng rng;
 static unsigned ndocs = 3000;
@@ -325,13 +327,13 @@ static void run_part(const char *self, const char *mode, const char *dir, const 
             _exit(127);
         }
         close(fds[1]);
-        /* Kill at a moment uniform over twice the time the rest would take
-         * spread over the kills still to come: open, adds, commits and
-         * close all get hit, and the part still ends. */
+        /* Kill at a moment uniform over 1.5 times the time the rest would
+         * take spread over the kills still to come: open, adds, commits
+         * and close all get hit, and the part still ends. */
         if (progress > 0 && busy > 0) {
             rate = (double)progress / busy;
             left = (double)(nops - from) / rate;
-            delay = 2.0 * left / (double)(kills < kills_per_part ? kills_per_part - kills + 1 : 1);
+            delay = 1.5 * left / (double)(kills < kills_per_part ? kills_per_part - kills + 1 : 1);
         } else {
             delay = 0.3;
         }
@@ -418,7 +420,9 @@ static void run_cli(const char *sou, const char *work, const char *xapian_check,
     full = gen_now() - t0;
     gen_rmtree(scratch);
 
-    while (kills < kills_per_part) {
+    /* This part can always take more kills: it makes up for parts that
+     * ended early. */
+    while (kills < kills_per_part || total_kills < MIN_KILLS) {
         double delay = full * 1.1 * (double)gen_below(&rng, 1000001) / 1e6;
         int killed = kill_after(spawn_cli(sou, dir, jsonl, log), delay, "sou index");
         sou_index *index;
@@ -551,8 +555,8 @@ int main(int argc, char **argv)
     printf("crash: %u kills survived, 0 documents lost, xapian-check clean after each, "
            "a new writer opened at once after each (longest %.3f s); %.1f s, %.1f s of it checking\n",
            total_kills, longest_lock_wait, gen_now() - t0, checking);
-    if (total_kills < 50)
-        FAIL("only %u kills landed; at least 50 are needed", total_kills);
+    if (total_kills < MIN_KILLS)
+        FAIL("only %u kills landed; at least %d are needed", total_kills, MIN_KILLS);
     gen_rmtree(argv[3]);
     free(state);
     free(order);
