@@ -62,6 +62,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     snprintf(dir, sizeof dir, "%s/sou-fuzz-jsonl-XXXXXX", tmp && *tmp ? tmp : "/tmp");
     CHECK(mkdtemp(dir) != NULL);
     memset(&st, 0, sizeof st);
+    /* The harness holds the transaction: the command never commits. */
+    st.commit_every = SIZE_MAX;
+    st.max_line = MAX_LINE_DEFAULT;
     open_index();
     atexit(close_index);
     return 0;
@@ -72,6 +75,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const char *p = (const char *)data, *end = p + size;
 
     CHECK(sou_index_begin(st.index) == SOU_OK);
+    st.in_batch = 1;
     while (p < end) {
         const char *nl = memchr(p, '\n', (size_t)(end - p));
         size_t n = (size_t)((nl ? nl + 1 : end) - p);
@@ -86,5 +90,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         p += n;
     }
     CHECK(sou_index_cancel(st.index) == SOU_OK);
+    st.in_batch = 0;
+    st.since_commit = 0;
     return 0;
 }
