@@ -115,6 +115,10 @@ int bench_parse_u64(const char *s, uint64_t *out);
  * Returns 0, or -1 when it could not be written. */
 int bench_json_print(json_t *root);
 
+/* Write root to the file @p path (when not NULL) and, when @p to_stdout,
+ * print it as bench_json_print does; then release it. Returns 0 or -1. */
+int bench_json_emit(json_t *root, int to_stdout, const char *path);
+
 /** sou-bench tokenize. @return the exit status. */
 int bench_tokenize_main(int argc, char **argv);
 

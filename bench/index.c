@@ -501,7 +501,8 @@ static void checkpoints_print(const row *rows, size_t n, const size_t *ck, size_
 }
 
 static int json_print(const row *rows, size_t n, const bench_collection *c, const size_t *ck,
-                      size_t n_ck, unsigned runs, long base_kib)
+                      size_t n_ck, unsigned runs, long base_kib, int to_stdout,
+                      const char *save)
 {
     char cpu[256];
     int cpus;
@@ -554,7 +555,7 @@ static int json_print(const row *rows, size_t n, const bench_collection *c, cons
         }
     }
     json_object_set_new(root, "results", results);
-    return bench_json_print(root);
+    return bench_json_emit(root, to_stdout, save);
 }
 
 void bench_index_path(char *buf, size_t size, const char *dir, const char *name)
@@ -593,6 +594,7 @@ static void index_usage(FILE *out)
 {
     fputs("usage: sou-bench index [--corpus DIR] [--docs N] [--runs N] [--system NAME,...]\n"
           "                       [--checkpoints N,...] [--scale] [--keep DIR] [--json]\n"
+          "                       [--json-file PATH]\n"
           "\n"
           "Indexing speed, size and memory. The collection alternates the non-empty\n"
           "lines of en/*.txt and zh/*.utf8, each class started again when it runs out,\n"
@@ -609,7 +611,8 @@ static void index_usage(FILE *out)
           "                     size and peak RSS at each (the last one is --docs)\n"
           "  --scale            --docs 1000000 --checkpoints 250000,500000,1000000\n"
           "  --keep DIR         keep the last run's indexes in DIR (for sou-bench query)\n"
-          "  --json             print JSON instead of a table\n",
+          "  --json             print JSON instead of a table\n"
+          "  --json-file PATH   also write the JSON to PATH\n",
           out);
 }
 
@@ -642,6 +645,7 @@ static int keep_index(const char *keep, const char *path, const char *name, cons
 int bench_index_main(int argc, char **argv)
 {
     const char *corpus_arg = NULL, *system_list = NULL, *ck_arg = NULL, *keep = NULL;
+    const char *save = NULL;
     uint64_t docs = DOCS_DEFAULT, runs = 0;
     int json = 0, have_docs = 0;
     for (int i = 1; i < argc; i++) {
@@ -661,6 +665,8 @@ int bench_index_main(int argc, char **argv)
             ck_arg = argv[++i];
         } else if (i + 1 < argc && strcmp(a, "--keep") == 0) {
             keep = argv[++i];
+        } else if (i + 1 < argc && strcmp(a, "--json-file") == 0) {
+            save = argv[++i];
         } else if (i + 1 < argc && strcmp(a, "--docs") == 0) {
             if (bench_parse_u64(argv[++i], &docs) != 0 || docs < 1 || docs > 100000000) {
                 fprintf(stderr, "sou-bench: --docs takes a number from 1 to 100000000\n");
@@ -801,15 +807,15 @@ int bench_index_main(int argc, char **argv)
     rows_finish(rows, n, &c);
     for (size_t i = 0; i < n; i++)
         failed |= rows[i].failed;
-    if (json) {
-        if (json_print(rows, n, &c, ck, n_ck, (unsigned)runs, base_kib) != 0) {
-            fprintf(stderr, "sou-bench: cannot write JSON\n");
-            failed = 1;
-        }
-    } else {
+    if (!json) {
         table_print(rows, n);
         if (n_ck > 1)
             checkpoints_print(rows, n, ck, n_ck);
+    }
+    if ((json || save) &&
+        json_print(rows, n, &c, ck, n_ck, (unsigned)runs, base_kib, json, save) != 0) {
+        fprintf(stderr, "sou-bench: cannot write JSON\n");
+        failed = 1;
     }
     for (size_t i = 0; i < n; i++)
         free(rows[i].secs);

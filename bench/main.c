@@ -179,6 +179,20 @@ int bench_parse_u64(const char *s, uint64_t *out)
     return 0;
 }
 
+int bench_json_emit(json_t *root, int to_stdout, const char *path)
+{
+    int rc = 0;
+    if (path && json_dump_file(root, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
+        fprintf(stderr, "sou-bench: cannot write %s\n", path);
+        rc = -1;
+    }
+    if (!to_stdout) {
+        json_decref(root);
+        return rc;
+    }
+    return bench_json_print(root) != 0 ? -1 : rc;
+}
+
 int bench_json_print(json_t *root)
 {
     int rc = json_dumpf(root, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

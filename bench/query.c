@@ -453,7 +453,8 @@ static void table_print(const qsystem *s, size_t n, size_t nq)
 }
 
 static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_kind[K_KINDS],
-                      const bench_collection *c, uint64_t seed, unsigned runs)
+                      const bench_collection *c, uint64_t seed, unsigned runs, int to_stdout,
+                      const char *save)
 {
     char cpu[256];
     int cpus;
@@ -499,7 +500,7 @@ static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_ki
         }
     }
     json_object_set_new(root, "results", results);
-    return bench_json_print(root);
+    return bench_json_emit(root, to_stdout, save);
 }
 
 /* -------------------------------------------------------------------- main */
@@ -508,6 +509,7 @@ static void query_usage(FILE *out)
 {
     fputs("usage: sou-bench query [--corpus DIR] [--docs N] [--indexes DIR] [--queries N]\n"
           "                       [--seed S] [--runs N] [--system NAME,...] [--json]\n"
+          "                       [--json-file PATH]\n"
           "\n"
           "Search latency, top 10, warm cache, on the collection of sou-bench index.\n"
           "Queries are drawn from the collection by a seeded generator: English words,\n"
@@ -525,13 +527,14 @@ static void query_usage(FILE *out)
           "  --runs N       timed passes (default 3)\n"
           "  --system LIST  sou (with and without snippets, and strict), xapian-termgen-ngram,\n"
           "                 fts5-trigram, fts5-unicode61 (default all)\n"
-          "  --json         print JSON instead of a table\n",
+          "  --json         print JSON instead of a table\n"
+          "  --json-file PATH  also write the JSON to PATH\n",
           out);
 }
 
 int bench_query_main(int argc, char **argv)
 {
-    const char *corpus_arg = NULL, *system_list = NULL, *indexes = NULL;
+    const char *corpus_arg = NULL, *system_list = NULL, *indexes = NULL, *save = NULL;
     uint64_t docs = DOCS_DEFAULT, want = QUERIES_DEFAULT, seed = 1, runs = RUNS_DEFAULT;
     int json = 0;
     for (int i = 1; i < argc; i++) {
@@ -548,6 +551,8 @@ int bench_query_main(int argc, char **argv)
             system_list = argv[++i];
         } else if (i + 1 < argc && strcmp(a, "--indexes") == 0) {
             indexes = argv[++i];
+        } else if (i + 1 < argc && strcmp(a, "--json-file") == 0) {
+            save = argv[++i];
         } else if (i + 1 < argc && strcmp(a, "--docs") == 0) {
             num = &docs, lo = 1, hi = 100000000;
         } else if (i + 1 < argc && strcmp(a, "--queries") == 0) {
@@ -664,13 +669,13 @@ int bench_query_main(int argc, char **argv)
         s->p99 = bench_percentile(s->us, m, 99);
         s->mean = m ? sum / (double)m : 0;
     }
+    if (!failed && (json || save) &&
+        json_print(sys, n_sys, nq, per_kind, &c, seed, (unsigned)runs, json, save) != 0) {
+        fprintf(stderr, "sou-bench: cannot write JSON\n");
+        failed = 1;
+    }
     if (!failed) {
-        if (json) {
-            if (json_print(sys, n_sys, nq, per_kind, &c, seed, (unsigned)runs) != 0) {
-                fprintf(stderr, "sou-bench: cannot write JSON\n");
-                failed = 1;
-            }
-        } else {
+        if (!json) {
             char cpu[256];
             int cpus;
             bench_cpu_model(cpu, sizeof cpu, &cpus);
