@@ -63,6 +63,7 @@ typedef struct {
     int stopwords;       /* English stopwords apply */
     int negative;        /* inside a negated part: no highlight patterns */
     size_t max_terms;
+    int uncounted;       /* terms made now repeat ones already counted */
     int rc;
 } planner;
 
@@ -219,7 +220,7 @@ static sou__qnode *field_term(planner *p, const char *field, size_t flen, int st
 
     if (p->rc != SOU_OK)
         return NULL;
-    if (++p->out->nterms > p->max_terms) {
+    if (!p->uncounted && ++p->out->nterms > p->max_terms) {
         fail(p, sou__error_set(SOU_EQUERY,
                                "query too large: more than %zu index terms after expansion "
                                "into fields, stems and characters",
@@ -971,6 +972,9 @@ static void plan_levels(planner *p, const sou__snode *root)
         fail(p, SOU_ENOMEM);
         goto out;
     }
+    /* The words repeat terms of the exact level: the limit counts the
+     * exact level's terms, what every search runs. */
+    p->uncounted = 1;
     for (size_t i = 0; i < nitems && p->rc == SOU_OK; i++) {
         const sou__snode *it = items[i];
         size_t flen = it->field_len;
@@ -1011,6 +1015,7 @@ static void plan_levels(planner *p, const sou__snode *root)
     }
     if (p->rc != SOU_OK)
         goto out;
+    p->uncounted = 0;
     for (size_t i = 0; i < w.n; i++)
         qword_add(p, &w.v[i]);
     /* Required and fielded words are explained too, after the relaxed
