@@ -16,7 +16,8 @@ CORPUS ?= ../shared/corpus
 
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES = build-essential cmake pkg-config libicu-dev libxapian-dev libstemmer-dev \
-               check libjansson-dev python3 xapian-tools clang libclang-rt-dev valgrind
+               check libjansson-dev python3 xapian-tools libsqlite3-dev gnuplot-nox \
+               clang libclang-rt-dev valgrind
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -40,6 +40,55 @@ int bench_text_load(bench_text *t, const char *corpus, const char *name);
 /** Release what bench_text_load allocated. */
 void bench_text_free(bench_text *t);
 
+/* The mixed collection of the index and query benchmarks: document i is
+ * English line i/2 (even i) or Chinese line i/2 (odd i), each class taken
+ * round from its start again when it runs out, so that any number of
+ * documents can be made from the corpus without inventing text. */
+typedef struct bench_collection {
+    bench_text en, zh;
+    size_t docs;
+    uint64_t bytes; /* UTF-8 bytes of the docs documents */
+} bench_collection;
+
+/** Load the en and zh classes and size the collection to @p docs (>= 1).
+ * @return 0, or -1 after printing why on stderr. */
+int bench_collection_load(bench_collection *c, const char *corpus, size_t docs);
+
+void bench_collection_free(bench_collection *c);
+
+/** Document @p i (< c->docs), NUL-terminated, its bytes in @p len. */
+static inline const char *bench_collection_doc(const bench_collection *c, size_t i,
+                                               size_t *len)
+{
+    const bench_text *t = i % 2 ? &c->zh : &c->en;
+    size_t k = (i / 2) % t->count;
+    *len = t->len[k];
+    return bench_text_doc(t, k);
+}
+
+/** A new directory under $TMPDIR (or /tmp) into @p buf. @return 0 or -1 (printed). */
+int bench_tmpdir(char *buf, size_t size);
+
+/** Remove @p path and everything under it; a missing path is fine. @return 0 or -1. */
+int bench_rmtree(const char *path);
+
+/** Bytes of the regular files under @p path (or of the file itself). */
+uint64_t bench_path_bytes(const char *path);
+
+/** The @p p-th percentile (0-100, nearest rank) of @p n sorted values. */
+double bench_percentile(const double *sorted, size_t n, double p);
+
+/** NFKC_Casefold of UTF-8 text (the analyzer's folding), malloc'd and
+ * NUL-terminated; ill-formed bytes become U+FFFD. NULL on failure. */
+char *bench_fold_utf8(const char *s, size_t len, size_t *out_len);
+
+/** Where sou-bench index puts system @p name's index under @p dir. */
+void bench_index_path(char *buf, size_t size, const char *dir, const char *name);
+
+/** Build system @p name's index of @p c under @p dir (at bench_index_path)
+ * in a child process. @return 0, or -1 after printing why. */
+int bench_index_build(const char *name, const char *dir, const bench_collection *c);
+
 /** Seconds on CLOCK_MONOTONIC. */
 double bench_now(void);
 
@@ -71,5 +120,19 @@ int bench_tokenize_main(int argc, char **argv);
 
 /** sou-bench recall. @return the exit status. */
 int bench_recall_main(int argc, char **argv);
+
+/** sou-bench index. @return the exit status. */
+int bench_index_main(int argc, char **argv);
+
+/** sou-bench query. @return the exit status. */
+int bench_query_main(int argc, char **argv);
+
+/** sou-bench relevance. @return the exit status. */
+int bench_relevance_main(int argc, char **argv);
+
+/** Rejects a name in the comma-separated @p list that is not among the
+ * @p n_known names of @p known. @return 0, or -1 after printing it. */
+int bench_names_check(const char *list, const char *const *known, size_t n_known,
+                      const char *what);
 
 #endif /* SOU_BENCH_H */

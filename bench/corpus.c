@@ -1,9 +1,10 @@
 /* corpus.c: reading the reference corpus into memory before any timing. */
-#define _POSIX_C_SOURCE 200809L
+#define _XOPEN_SOURCE 700 /* nftw, mkdtemp */
 
 #include "bench.h"
 
 #include <errno.h>
+#include <ftw.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,4 +211,77 @@ const char *bench_corpus_dir(const char *given)
     else
         fprintf(stderr, "sou-bench: no corpus at ../shared/corpus; pass --corpus DIR\n");
     return NULL;
+}
+
+int bench_collection_load(bench_collection *c, const char *corpus, size_t docs)
+{
+    memset(c, 0, sizeof *c);
+    if (bench_text_load(&c->en, corpus, "en") != 0)
+        return -1;
+    if (bench_text_load(&c->zh, corpus, "zh") != 0) {
+        bench_text_free(&c->en);
+        return -1;
+    }
+    c->docs = docs;
+    /* Whole rounds of each class, then the part of a round left. */
+    size_t n_en = (docs + 1) / 2, n_zh = docs / 2;
+    c->bytes = (uint64_t)(n_en / c->en.count) * c->en.bytes +
+               (uint64_t)(n_zh / c->zh.count) * c->zh.bytes;
+    for (size_t k = 0; k < n_en % c->en.count; k++)
+        c->bytes += c->en.len[k];
+    for (size_t k = 0; k < n_zh % c->zh.count; k++)
+        c->bytes += c->zh.len[k];
+    return 0;
+}
+
+void bench_collection_free(bench_collection *c)
+{
+    bench_text_free(&c->en);
+    bench_text_free(&c->zh);
+}
+
+int bench_tmpdir(char *buf, size_t size)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(buf, size, "%s/sou-bench-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(buf)) {
+        fprintf(stderr, "sou-bench: mkdtemp %s: %s\n", buf, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+int bench_rmtree(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return errno == ENOENT ? 0 : -1;
+    return nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static uint64_t bytes_sum;
+
+static int bytes_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)path;
+    (void)ftw;
+    if (flag == FTW_F && S_ISREG(st->st_mode))
+        bytes_sum += (uint64_t)st->st_size;
+    return 0;
+}
+
+uint64_t bench_path_bytes(const char *path)
+{
+    bytes_sum = 0;
+    if (nftw(path, bytes_entry, 16, FTW_PHYS) != 0)
+        return 0;
+    return bytes_sum;
 }

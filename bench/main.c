@@ -17,6 +17,11 @@ static void usage(FILE *out)
     fputs("usage: sou-bench tokenize [--corpus DIR] [--passes N] [--json]\n"
           "                          [--text CLASS,...] [--system NAME,...]\n"
           "       sou-bench recall [--corpus DIR] [--queries N] [--seed S] [--json] [--verbose]\n"
+          "       sou-bench index [--corpus DIR] [--docs N] [--runs N] [--system NAME,...]\n"
+          "                       [--checkpoints N,...] [--keep DIR] [--json]\n"
+          "       sou-bench query [--corpus DIR] [--docs N] [--indexes DIR] [--queries N]\n"
+          "                       [--seed S] [--runs N] [--system NAME,...] [--json]\n"
+          "       sou-bench relevance [--collection DIR] [--system NAME,...] [--json]\n"
           "\n"
           "Run 'sou-bench COMMAND --help' for the options of a command.\n",
           out);
@@ -33,6 +38,12 @@ int main(int argc, char **argv)
         rc = bench_tokenize_main(argc - 1, argv + 1);
     else if (strcmp(argv[1], "recall") == 0)
         rc = bench_recall_main(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "index") == 0)
+        rc = bench_index_main(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "query") == 0)
+        rc = bench_query_main(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "relevance") == 0)
+        rc = bench_relevance_main(argc - 1, argv + 1);
     if (rc >= 0) {
         /* ICU keeps caches (the transliterator registry) until told to drop
          * them; dropping them keeps leak checkers quiet about the run. */
@@ -59,6 +70,41 @@ static int double_cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
+}
+
+double bench_percentile(const double *sorted, size_t n, double p)
+{
+    if (n == 0)
+        return 0;
+    /* nearest rank: the smallest value with at least p% of values at or below it */
+    size_t rank = (size_t)((p / 100.0) * (double)n + 0.999999);
+    if (rank < 1)
+        rank = 1;
+    if (rank > n)
+        rank = n;
+    return sorted[rank - 1];
+}
+
+int bench_names_check(const char *list, const char *const *known, size_t n_known,
+                      const char *what)
+{
+    if (!list)
+        return 0;
+    const char *p = list;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        int found = 0;
+        for (size_t i = 0; i < n_known && !found; i++)
+            found = strlen(known[i]) == len && strncmp(known[i], p, len) == 0;
+        if (!found) {
+            fprintf(stderr, "sou-bench: unknown %s '%.*s'\n", what, (int)len, p);
+            return -1;
+        }
+        p += len;
+        if (*p == ',')
+            p++;
+    }
+    return 0;
 }
 
 double bench_median(double *v, size_t n)

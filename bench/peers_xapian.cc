@@ -39,10 +39,43 @@ struct peer_xapian_tg {
 };
 
 struct peer_xapian_db {
+    Xapian::WritableDatabase wdb; // unset when opened to search only
+    Xapian::Database db;          // what searches read: wdb itself, or a reader
+    Xapian::TermGenerator tg;
+    Xapian::QueryParser qp;
+    bool store = false;
+};
+
+struct peer_xapian_rank {
     Xapian::WritableDatabase db;
     Xapian::TermGenerator tg;
     Xapian::QueryParser qp;
+    Xapian::SimpleStopper stopper;
+    bool custom_bm25 = false;
+    double k1 = 1, b = 0.5;
 };
+
+namespace {
+
+void db_setup(peer_xapian_db *db)
+{
+    Xapian::Stem stem("english");
+    db->tg.set_stemmer(stem);
+    db->tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
+    db->tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
+    db->qp.set_stemmer(stem);
+    db->qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    db->qp.set_default_op(Xapian::Query::OP_AND);
+    db->qp.set_database(db->db);
+}
+
+Xapian::Query db_parse(peer_xapian_db *db, const char *query, size_t len)
+{
+    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_CJK_NGRAM;
+    return db->qp.parse_query(std::string(query, len), flags);
+}
+
+} // namespace
 
 extern "C" {
 
@@ -103,27 +136,49 @@ int peer_xapian_tg_count(peer_xapian_tg *tg, const char *text, size_t len, uint6
     PEER_CATCH("index_text")
 }
 
-int peer_xapian_db_create(peer_xapian_db **out, const char *path)
+int peer_xapian_db_create(peer_xapian_db **out, const char *path, int store)
 {
     *out = nullptr;
     PEER_TRY
     peer_xapian_db *db = new peer_xapian_db;
     try {
-        db->db = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OVERWRITE);
+        db->wdb = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OVERWRITE);
     } catch (...) {
         delete db;
         throw;
     }
-    Xapian::Stem stem("english");
-    db->tg.set_stemmer(stem);
-    db->tg.set_flags(Xapian::TermGenerator::FLAG_CJK_NGRAM);
-    db->qp.set_stemmer(stem);
-    db->qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    db->qp.set_default_op(Xapian::Query::OP_AND);
-    db->qp.set_database(db->db);
+    db->db = db->wdb;
+    db->store = store != 0;
+    db_setup(db);
     *out = db;
     return 0;
     PEER_CATCH("WritableDatabase")
+}
+
+int peer_xapian_db_open(peer_xapian_db **out, const char *path)
+{
+    *out = nullptr;
+    PEER_TRY
+    peer_xapian_db *db = new peer_xapian_db;
+    try {
+        db->db = Xapian::Database(path);
+    } catch (...) {
+        delete db;
+        throw;
+    }
+    db_setup(db);
+    *out = db;
+    return 0;
+    PEER_CATCH("Database")
+}
+
+uint64_t peer_xapian_db_count(peer_xapian_db *db)
+{
+    try {
+        return db->db.get_doccount();
+    } catch (...) {
+        return 0;
+    }
 }
 
 int peer_xapian_db_add(peer_xapian_db *db, const char *text, size_t len)
@@ -132,7 +187,9 @@ int peer_xapian_db_add(peer_xapian_db *db, const char *text, size_t len)
     Xapian::Document doc;
     db->tg.set_document(doc);
     db->tg.index_text(Xapian::Utf8Iterator(text, len));
-    db->db.add_document(doc);
+    if (db->store)
+        doc.set_data(std::string(text, len));
+    db->wdb.add_document(doc);
     return 0;
     PEER_CATCH("add_document")
 }
@@ -140,7 +197,7 @@ int peer_xapian_db_add(peer_xapian_db *db, const char *text, size_t len)
 int peer_xapian_db_commit(peer_xapian_db *db)
 {
     PEER_TRY
-    db->db.commit();
+    db->wdb.commit();
     return 0;
     PEER_CATCH("commit")
 }
@@ -150,8 +207,7 @@ int peer_xapian_db_search(peer_xapian_db *db, const char *query, size_t len,
 {
     *count = 0;
     PEER_TRY
-    unsigned flags = Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_CJK_NGRAM;
-    Xapian::Query q = db->qp.parse_query(std::string(query, len), flags);
+    Xapian::Query q = db_parse(db, query, len);
     Xapian::Enquire enquire(db->db);
     enquire.set_query(q);
     Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(cap));
@@ -159,6 +215,27 @@ int peer_xapian_db_search(peer_xapian_db *db, const char *query, size_t len,
     for (Xapian::MSetIterator m = mset.begin(); m != mset.end() && n < cap; ++m)
         docids[n++] = *m;
     *count = n;
+    return 0;
+    PEER_CATCH("search")
+}
+
+int peer_xapian_db_top(peer_xapian_db *db, const char *query, size_t len, uint32_t *docids,
+                       size_t cap, size_t *count, uint64_t *data_bytes)
+{
+    *count = 0;
+    PEER_TRY
+    Xapian::Query q = db_parse(db, query, len);
+    Xapian::Enquire enquire(db->db);
+    enquire.set_query(q);
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(cap));
+    size_t n = 0;
+    uint64_t bytes = 0;
+    for (Xapian::MSetIterator m = mset.begin(); m != mset.end() && n < cap; ++m) {
+        docids[n++] = *m;
+        bytes += m.get_document().get_data().size();
+    }
+    *count = n;
+    *data_bytes += bytes;
     return 0;
     PEER_CATCH("search")
 }
@@ -173,6 +250,98 @@ void peer_xapian_db_close(peer_xapian_db *db)
         // Closing only releases the lock and files here; nothing to report.
     }
     delete db;
+}
+
+int peer_xapian_compact(const char *src, const char *dst)
+{
+    PEER_TRY
+    Xapian::Database db(src);
+    db.compact(dst);
+    return 0;
+    PEER_CATCH("compact")
+}
+
+int peer_xapian_rank_new(peer_xapian_rank **out, const char *path, const char *const *stop,
+                         size_t n_stop, double k1, double b)
+{
+    *out = nullptr;
+    PEER_TRY
+    peer_xapian_rank *r = new peer_xapian_rank;
+    try {
+        r->db = Xapian::WritableDatabase(path, Xapian::DB_CREATE_OR_OVERWRITE);
+    } catch (...) {
+        delete r;
+        throw;
+    }
+    Xapian::Stem stem("english");
+    r->tg.set_stemmer(stem);
+    r->qp.set_stemmer(stem);
+    r->qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+    r->qp.set_default_op(Xapian::Query::OP_OR);
+    r->qp.set_database(r->db);
+    if (stop) {
+        for (size_t i = 0; i < n_stop; i++)
+            r->stopper.add(stop[i]);
+        r->qp.set_stopper(&r->stopper);
+    }
+    if (k1 >= 0) {
+        r->custom_bm25 = true;
+        r->k1 = k1;
+        r->b = b;
+    }
+    *out = r;
+    return 0;
+    PEER_CATCH("WritableDatabase")
+}
+
+int peer_xapian_rank_add(peer_xapian_rank *r, const char *text, size_t len)
+{
+    PEER_TRY
+    Xapian::Document doc;
+    r->tg.set_document(doc);
+    r->tg.index_text(Xapian::Utf8Iterator(text, len));
+    r->db.add_document(doc);
+    return 0;
+    PEER_CATCH("add_document")
+}
+
+int peer_xapian_rank_commit(peer_xapian_rank *r)
+{
+    PEER_TRY
+    r->db.commit();
+    return 0;
+    PEER_CATCH("commit")
+}
+
+int peer_xapian_rank_search(peer_xapian_rank *r, const char *query, size_t len,
+                            uint32_t *docids, size_t cap, size_t *count)
+{
+    *count = 0;
+    PEER_TRY
+    Xapian::Query q = r->qp.parse_query(std::string(query, len));
+    Xapian::Enquire enquire(r->db);
+    enquire.set_query(q);
+    if (r->custom_bm25)
+        enquire.set_weighting_scheme(Xapian::BM25Weight(r->k1, 0, 1, r->b, 0.5));
+    Xapian::MSet mset = enquire.get_mset(0, static_cast<Xapian::doccount>(cap));
+    size_t n = 0;
+    for (Xapian::MSetIterator m = mset.begin(); m != mset.end() && n < cap; ++m)
+        docids[n++] = *m;
+    *count = n;
+    return 0;
+    PEER_CATCH("search")
+}
+
+void peer_xapian_rank_free(peer_xapian_rank *r)
+{
+    if (!r)
+        return;
+    try {
+        r->db.close();
+    } catch (...) {
+        // Closing only releases the lock and files here; nothing to report.
+    }
+    delete r;
 }
 
 } // extern "C"

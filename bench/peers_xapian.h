@@ -35,12 +35,24 @@ int peer_xapian_tg_index(peer_xapian_tg *tg, const char *text, size_t len);
  */
 int peer_xapian_tg_count(peer_xapian_tg *tg, const char *text, size_t len, uint64_t *terms);
 
-/** A Xapian database built with TermGenerator(FLAG_CJK_NGRAM) and searched
- * with QueryParser(FLAG_CJK_NGRAM), default operator AND. */
+/** A Xapian database built with TermGenerator(FLAG_CJK_NGRAM), the English
+ * stemmer and STEM_SOME, searched with QueryParser(FLAG_CJK_NGRAM), the same
+ * stemmer and strategy, default operator AND. */
 typedef struct peer_xapian_db peer_xapian_db;
 
-/** Create (or overwrite) the database in directory @p path. @return 0 or -1. */
-int peer_xapian_db_create(peer_xapian_db **out, const char *path);
+/**
+ * Create (or overwrite) the database in directory @p path.
+ * @param store non-zero: each document's text is also its data, as a
+ *              search application stores what it shows.
+ * @return 0 or -1.
+ */
+int peer_xapian_db_create(peer_xapian_db **out, const char *path, int store);
+
+/** Open an existing database in @p path to search it. @return 0 or -1. */
+int peer_xapian_db_open(peer_xapian_db **out, const char *path);
+
+/** Documents in the database. */
+uint64_t peer_xapian_db_count(peer_xapian_db *db);
 
 /** Add a document; the n-th one added (from 0) gets docid n + 1. @return 0 or -1. */
 int peer_xapian_db_add(peer_xapian_db *db, const char *text, size_t len);
@@ -56,8 +68,49 @@ int peer_xapian_db_commit(peer_xapian_db *db);
 int peer_xapian_db_search(peer_xapian_db *db, const char *query, size_t len,
                           uint32_t *docids, size_t cap, size_t *count);
 
+/**
+ * Run @p query for the top @p cap hits as a search page would: docids in
+ * @p docids and each hit's stored data read (its bytes summed in @p data_bytes).
+ * @return 0 or -1.
+ */
+int peer_xapian_db_top(peer_xapian_db *db, const char *query, size_t len, uint32_t *docids,
+                       size_t cap, size_t *count, uint64_t *data_bytes);
+
 /** Close the database (NULL is fine). */
 void peer_xapian_db_close(peer_xapian_db *db);
+
+/** Write a compacted copy of the database in @p src to the new directory
+ * @p dst with Xapian::Database::compact. @return 0 or -1. */
+int peer_xapian_compact(const char *src, const char *dst);
+
+/**
+ * A ranking peer for English test collections: TermGenerator with the
+ * English stemmer; QueryParser with the same stemmer, STEM_SOME, default
+ * operator OR, FLAG_DEFAULT.
+ */
+typedef struct peer_xapian_rank peer_xapian_rank;
+
+/**
+ * Create (or overwrite) the database in directory @p path.
+ * @param stop sorted stopwords the QueryParser drops (NULL: none).
+ * @param k1,b BM25 parameters; k1 < 0 keeps Xapian's BM25Weight defaults
+ *             (k1 1, b 0.5).
+ * @return 0 or -1.
+ */
+int peer_xapian_rank_new(peer_xapian_rank **out, const char *path, const char *const *stop,
+                         size_t n_stop, double k1, double b);
+
+/** Add a document; the n-th one added (from 0) gets docid n + 1. @return 0 or -1. */
+int peer_xapian_rank_add(peer_xapian_rank *r, const char *text, size_t len);
+
+/** Commit, and make what was added searchable. @return 0 or -1. */
+int peer_xapian_rank_commit(peer_xapian_rank *r);
+
+/** The ranked docids of at most @p cap hits. @return 0 or -1. */
+int peer_xapian_rank_search(peer_xapian_rank *r, const char *query, size_t len,
+                            uint32_t *docids, size_t cap, size_t *count);
+
+void peer_xapian_rank_free(peer_xapian_rank *r);
 
 #ifdef __cplusplus
 }

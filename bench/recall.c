@@ -192,7 +192,7 @@ typedef struct haystack {
 
 /* NFKC_Casefold of UTF-8 text, malloc'd and NUL-terminated; ill-formed
  * bytes become U+FFFD. NULL on failure. */
-static char *fold_utf8(const char *s, size_t len, size_t *out_len)
+char *bench_fold_utf8(const char *s, size_t len, size_t *out_len)
 {
     const UNormalizer2 *n;
     UErrorCode err = U_ZERO_ERROR;
@@ -250,7 +250,7 @@ static int haystack_make(haystack *h, const bench_text *docs, int folded)
         return -1;
     for (size_t d = 0; d < docs->count; d++) {
         if (folded) {
-            h->doc[d] = fold_utf8(bench_text_doc(docs, d), docs->len[d], &h->len[d]);
+            h->doc[d] = bench_fold_utf8(bench_text_doc(docs, d), docs->len[d], &h->len[d]);
             if (!h->doc[d])
                 return -1;
         } else {
@@ -267,7 +267,7 @@ static int truth_fill(query *q, const haystack *hay)
     size_t cap = 64, nlen = q->len;
     char *needle = q->text;
 
-    if (hay->folded && !(needle = fold_utf8(q->text, q->len, &nlen)))
+    if (hay->folded && !(needle = bench_fold_utf8(q->text, q->len, &nlen)))
         return -1;
     q->truth = malloc(cap * sizeof *q->truth);
     if (!q->truth) {
@@ -465,6 +465,10 @@ static int sou_system_run(system_result *r, sou_cjk_mode mode, const char *path,
         for (size_t h = 0; h < n; h++) {
             const char *id = sou_results_id(res, h, NULL);
             char *end;
+            /* Substring recall is the exact level's; relaxed hits (a run's
+             * words apart, some of them) come after and are not counted. */
+            if (sou_results_level(res, h, NULL, NULL) != SOU_MATCH_EXACT)
+                break;
             unsigned long d = id ? strtoul(id, &end, 10) : 0;
             if (id && *end == '\0' && d < docs->count)
                 hits[kept++] = (uint32_t)d;
@@ -482,7 +486,7 @@ static int xapian_system_run(system_result *r, const char *path, const bench_tex
 {
     peer_xapian_db *db;
     double t0 = bench_now();
-    if (peer_xapian_db_create(&db, path) != 0) {
+    if (peer_xapian_db_create(&db, path, 0) != 0) {
         fprintf(stderr, "sou-bench: %s: %s\n", r->name, peer_xapian_error());
         return -1;
     }

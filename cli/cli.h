@@ -17,6 +17,9 @@
 /* Settings given before the subcommand. */
 typedef struct cli_global {
     const char *db; /* -d DIR, else $SOU_DB, else NULL */
+    int allow_remote;          /* --allow-remote */
+    int partial;               /* --partial */
+    unsigned int connect_timeout_ms; /* --connect-timeout, 0: the library's default */
 } cli_global;
 
 /* Each subcommand gets argv with argv[0] its own name; it returns an exit
@@ -27,6 +30,15 @@ int cmd_search(const cli_global *g, int argc, char **argv);
 int cmd_get(const cli_global *g, int argc, char **argv);
 int cmd_delete(const cli_global *g, int argc, char **argv);
 int cmd_stats(const cli_global *g, int argc, char **argv);
+int cmd_compact(const cli_global *g, int argc, char **argv);
+
+/* Sets up the process: SIGXFSZ ignored, jansson's allocator for
+ * cli_json_parse. Called first, before any jansson call. */
+void cli_init(void);
+
+/* json_loadb that survives running out of memory: NULL with *oom set then,
+ * every block of the parse freed. */
+json_t *cli_json_parse(const char *text, size_t len, size_t flags, json_error_t *err, int *oom);
 
 /* "sou: " + printf-style message + newline on stderr. */
 void cli_warn(const char *fmt, ...)
@@ -60,8 +72,10 @@ int cli_parse_size(const char *s, size_t *out);
 int cli_analyzer_options(const char *cmd, const char *cjk, const char *stemmer, int fold_hant,
                          sou_analyzer_options *out);
 
-/* Opens the index named by g->db with flags; reports failures. Returns
- * CLI_OK, CLI_USAGE (no directory given) or CLI_FAIL. */
+/* Opens the index named by g->db with flags; reports failures. A read-only
+ * open takes the shard options of g (--allow-remote, --partial,
+ * --connect-timeout) and warns about each shard left out. Returns CLI_OK,
+ * CLI_USAGE (no directory given) or CLI_FAIL. */
 int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
                    const sou_analyzer_options *aopts, sou_index **out);
 

@@ -1,8 +1,10 @@
 /* cmd_index.c: sou index, documents from JSON lines or text files. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +20,16 @@
 #define TITLE_MAX 200
 /* Seconds between two updates of the progress line. */
 #define PROGRESS_PERIOD 0.1
+/* Documents per commit unless --commit-every says otherwise; what a failure
+ * can lose, and what the index holds in memory meanwhile. */
+#define COMMIT_DEFAULT 10000
+/* Longest JSON line read unless --max-line-bytes says otherwise, in bytes
+ * without the newline. */
+#define MAX_LINE_DEFAULT ((size_t)64 << 20)
+/* Bytes read from a JSON lines file at a time. */
+#define READ_BLOCK 65536
+/* A line buffer grown past this, in bytes, is given back before the next line. */
+#define LINE_KEEP ((size_t)1 << 20)
 
 static void usage(FILE *out)
 {
@@ -26,13 +38,20 @@ static void usage(FILE *out)
           "with the id of one already indexed replaces it.\n"
           "\n"
           "Options:\n"
-          "  --jsonl FILE      read JSON lines from FILE ('-': standard input)\n"
-          "  --commit-every N  commit after every N documents (default: at the end)\n"
-          "  --cjk MODE        for a new index: hybrid (default), words or chars\n"
-          "  --stem LANG       for a new index: Snowball stemmer (default: english)\n"
-          "  --no-stem         for a new index: do not stem\n"
-          "  --fold-hant       for a new index: fold Traditional Chinese to Simplified\n"
-          "  -h, --help        show this help and exit\n"
+          "  --jsonl FILE        read JSON lines from FILE ('-': standard input)\n"
+          "  --commit-every N    commit after every N documents (default: 10000;\n"
+          "                      not with bulk indexing, which commits once)\n"
+          "  --max-line-bytes N  refuse JSON lines of more than N bytes (default:\n"
+          "                      67108864, 64 MiB)\n"
+          "  --bulk              index on several threads into shards merged at the\n"
+          "                      end (the default for JSON lines into an empty index)\n"
+          "  --no-bulk           add documents one by one\n"
+          "  --threads N         threads for bulk indexing (default: the cores)\n"
+          "  --cjk MODE          for a new index: hybrid (default), words or chars\n"
+          "  --stem LANG         for a new index: Snowball stemmer (default: english)\n"
+          "  --no-stem           for a new index: do not stem\n"
+          "  --fold-hant         for a new index: fold Traditional Chinese to Simplified\n"
+          "  -h, --help          show this help and exit\n"
           "\n"
           "Each JSON line is an object with a non-empty string \"id\". Other string\n"
           "members become text fields (\"title\" weighs 3, others 1), arrays of\n"
@@ -45,17 +64,29 @@ static void usage(FILE *out)
           "else the first non-empty line, its body the whole text, and its value\n"
           "\"mtime\" the modification time.\n"
           "\n"
+          "An index inside a directory being read is left out of it.\n"
+          "\n"
           "Bad lines and unreadable files are reported as FILE:LINE: MESSAGE and\n"
-          "skipped; the rest is indexed. Exit status 1 when anything was skipped.\n",
+          "skipped; the rest is indexed. When the index itself fails (a full disk),\n"
+          "indexing stops: the documents since the last commit are lost, the index\n"
+          "keeps its last commit, and the summary counts committed documents only.\n"
+          "Exit status 1 when anything was skipped or lost.\n",
           out);
 }
 
 typedef struct ix_state {
     sou_index *index;
-    size_t commit_every;
-    unsigned long long indexed, skipped;
-    size_t since_commit;
+    sou_bulk *bulk;                   /* bulk mode: documents go to worker threads */
+    size_t commit_every;              /* documents per commit, > 0 */
+    size_t max_line;                  /* longest JSON line, bytes */
+    unsigned long long committed;     /* documents in successful commits */
+    unsigned long long skipped;       /* lines and files not indexed */
+    unsigned long long since_commit;  /* documents added since the last commit */
+    unsigned long long lost;          /* since_commit when the index failed */
+    int in_batch;      /* a transaction holds the documents since the last commit */
     int failed;        /* the index failed: stop */
+    int index_known;   /* index_sb is the index directory's */
+    struct stat index_sb;
     int progress;      /* stderr is a terminal */
     int progress_shown; /* a progress line is on screen */
     double t0, last_progress;
@@ -86,12 +117,13 @@ static void progress_update(ix_state *st)
     if (t - st->last_progress < PROGRESS_PERIOD)
         return;
     st->last_progress = t;
-    fprintf(stderr, "\r\033[Kindexed %llu documents, %.0f docs/s", st->indexed,
-            t > st->t0 ? (double)st->indexed / (t - st->t0) : 0.0);
+    fprintf(stderr, "\r\033[Kindexed %llu documents, %.0f docs/s",
+            st->committed + st->since_commit,
+            t > st->t0 ? (double)(st->committed + st->since_commit) / (t - st->t0) : 0.0);
     st->progress_shown = 1;
 }
 
-/* "WHERE: message" on stderr, for input that is skipped. */
+/* "sou: WHERE: message" on stderr, for input that is skipped. */
 static void report(ix_state *st, const char *where, const char *fmt, ...)
 #if defined(__GNUC__)
     __attribute__((format(printf, 3, 4)))
@@ -103,41 +135,94 @@ static void report(ix_state *st, const char *where, const char *fmt, ...)
     va_list ap;
 
     progress_clear(st);
-    fprintf(stderr, "%s: ", where);
+    fflush(stdout);
+    fprintf(stderr, "sou: %s: ", where);
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
     fputc('\n', stderr);
 }
 
+/* The index failed at where (NULL: after the input): reports it, and
+ * what it cost. The documents since the last commit are in a transaction
+ * that closing the index cancels, so the index keeps its last commit.
+ * Returns -1: indexing stops. */
+static int index_failed(ix_state *st, const char *where)
+{
+    progress_clear(st);
+    cli_lib_error();
+    st->failed = 1;
+    st->lost = st->since_commit;
+    st->since_commit = 0;
+    if (where)
+        report(st, where, "indexing stopped here; the index keeps its last commit");
+    else
+        cli_warn("the final commit failed; the index keeps its previous commit");
+    if (st->lost)
+        cli_warn("%llu document%s added since the last commit %s lost", st->lost,
+                 st->lost == 1 ? "" : "s", st->lost == 1 ? "is" : "are");
+    return -1;
+}
+
+/* Commits the open batch; -1 when the index failed. */
+static int commit_batch(ix_state *st, const char *where)
+{
+    if (!st->in_batch)
+        return 0;
+    /* Even a failed commit ends the transaction. */
+    st->in_batch = 0;
+    if (sou_index_commit(st->index) != SOU_OK)
+        return index_failed(st, where);
+    st->committed += st->since_commit;
+    st->since_commit = 0;
+    return 0;
+}
+
 /* Adds doc to the index (taking it), counts it and commits when due.
  * Returns 0, or -1 when the index failed and indexing must stop. */
 static int add_doc(ix_state *st, const char *where, sou_doc *doc)
 {
-    int rc = sou_index_add(st->index, doc);
+    int rc;
 
+    if (st->bulk) {
+        /* Bulk: everything becomes visible at the end, or nothing. */
+        rc = sou_bulk_add(st->bulk, doc);
+        sou_doc_free(doc);
+        if (rc == SOU_EINVAL) {
+            report(st, where, "%s", sou_error_last()->message);
+            st->skipped++;
+            return 0;
+        }
+        if (rc != SOU_OK)
+            return index_failed(st, where);
+        st->since_commit++;
+        progress_update(st);
+        return 0;
+    }
+
+    /* A batch is a transaction, so that a failure leaves exactly the
+     * committed documents: no automatic flush commits part of a batch, and
+     * closing after a failure commits nothing. */
+    if (!st->in_batch) {
+        if (sou_index_begin(st->index) != SOU_OK) {
+            sou_doc_free(doc);
+            return index_failed(st, where);
+        }
+        st->in_batch = 1;
+    }
+    rc = sou_index_add(st->index, doc);
     sou_doc_free(doc);
-    if (rc == SOU_EINVAL) {
+    if (rc == SOU_EINVAL || rc == SOU_ENOMEM) {
+        /* A bad document, or one too big for the memory there is: the
+         * next may well fit. */
         report(st, where, "%s", sou_error_last()->message);
         st->skipped++;
         return 0;
     }
-    if (rc != SOU_OK) {
-        progress_clear(st);
-        cli_lib_error();
-        st->failed = 1;
+    if (rc != SOU_OK)
+        return index_failed(st, where);
+    if (++st->since_commit >= st->commit_every && commit_batch(st, where) != 0)
         return -1;
-    }
-    st->indexed++;
-    if (st->commit_every && ++st->since_commit >= st->commit_every) {
-        st->since_commit = 0;
-        if (sou_index_commit(st->index) != SOU_OK) {
-            progress_clear(st);
-            cli_lib_error();
-            st->failed = 1;
-            return -1;
-        }
-    }
     progress_update(st);
     return 0;
 }
@@ -185,6 +270,7 @@ static int index_json_line(ix_state *st, const char *where, const char *line, si
 
     size_t fixed_len, bad;
     char *fixed;
+    int oom;
 
     if (strspn(line, " \t\r\n") == len)
         return 0;
@@ -199,10 +285,14 @@ static int index_json_line(ix_state *st, const char *where, const char *line, si
     if (fixed)
         report(st, where, "%zu byte%s of invalid UTF-8 read as U+FFFD", bad, bad == 1 ? "" : "s");
     /* \u0000 is allowed: fields carry a length. */
-    obj = json_loadb(fixed ? fixed : line, fixed ? fixed_len : len, JSON_ALLOW_NUL, &err);
+    obj = cli_json_parse(fixed ? fixed : line, fixed ? fixed_len : len, JSON_ALLOW_NUL, &err,
+                         &oom);
     free(fixed);
     if (!obj) {
-        report(st, where, "invalid JSON at byte %d: %s", err.position, err.text);
+        if (oom)
+            report(st, where, "out of memory");
+        else
+            report(st, where, "invalid JSON at byte %d: %s", err.position, err.text);
         st->skipped++;
         return 0;
     }
@@ -242,45 +332,142 @@ skip:
     return 0;
 }
 
+/* Reads JSON lines a block at a time, so that a line over the limit is
+ * measured and passed over without ever being held whole. read(2), not
+ * stdio: a line from a pipe is indexed as soon as it arrives. */
+typedef struct line_reader {
+    int fd;
+    char *line; /* the current line, NUL-terminated, without its newline */
+    size_t cap;
+    size_t pos, len; /* unread bytes of block: [pos, len) */
+    char block[READ_BLOCK];
+} line_reader;
+
+enum { LINE_OK, LINE_EOF, LINE_ERROR, LINE_TOO_LONG, LINE_NOMEM };
+
+/* Reads the next line into r->line, its length in bytes in *len. A line of
+ * more than max bytes (LINE_TOO_LONG) or one there is no memory for
+ * (LINE_NOMEM) is read to its end and dropped, *len its whole length. At the
+ * end of the input LINE_EOF; LINE_ERROR with errno set when read fails. */
+static int read_line(line_reader *r, size_t max, size_t *len)
+{
+    size_t n = 0;
+    int status = LINE_OK, any = 0;
+
+    /* One long line must not keep its memory from the lines after it. */
+    if (r->cap > LINE_KEEP) {
+        free(r->line);
+        r->line = NULL;
+        r->cap = 0;
+    }
+    for (;;) {
+        const char *p, *nl;
+        size_t chunk;
+
+        if (r->pos == r->len) {
+            ssize_t got;
+            do
+                got = read(r->fd, r->block, sizeof r->block);
+            while (got < 0 && errno == EINTR);
+            if (got < 0)
+                return LINE_ERROR;
+            r->pos = 0;
+            r->len = (size_t)got;
+            if (got == 0) {
+                if (!any)
+                    return LINE_EOF;
+                break;
+            }
+        }
+        any = 1;
+        p = r->block + r->pos;
+        nl = memchr(p, '\n', r->len - r->pos);
+        chunk = nl ? (size_t)(nl - p) : r->len - r->pos;
+        r->pos += chunk + (nl != NULL);
+        if (status == LINE_OK && chunk > max - n)
+            status = LINE_TOO_LONG;
+        if (status == LINE_OK && n + chunk + 1 > r->cap) {
+            size_t want = r->cap ? r->cap : 4096;
+            char *bigger;
+            while (want < n + chunk + 1)
+                want = want > max / 2 ? max + 1 : want * 2;
+            bigger = realloc(r->line, want);
+            if (bigger) {
+                r->line = bigger;
+                r->cap = want;
+            } else {
+                status = LINE_NOMEM;
+            }
+        }
+        if (status == LINE_OK)
+            memcpy(r->line + n, p, chunk);
+        /* The length keeps counting past the limit: the message says it. */
+        n = chunk > SIZE_MAX - n ? SIZE_MAX : n + chunk;
+        if (nl)
+            break;
+    }
+    *len = n;
+    if (status == LINE_OK) {
+        if (!r->line) {
+            r->line = malloc(1);
+            if (!r->line)
+                return LINE_NOMEM;
+            r->cap = 1;
+        }
+        r->line[n] = '\0';
+    }
+    return status;
+}
+
 static void index_jsonl(ix_state *st, const char *file)
 {
     int is_stdin = strcmp(file, "-") == 0;
     const char *name = is_stdin ? "<stdin>" : file;
-    FILE *fp = is_stdin ? stdin : fopen(file, "rb");
-    char *line = NULL;
-    size_t cap = 0, lineno = 0;
-    ssize_t n;
+    /* "FILE:LINE" fits the file name, a colon and 20 digits. */
+    size_t wlen = strlen(name) + 24, lineno = 0, len;
+    char *where = malloc(wlen);
+    line_reader *r = calloc(1, sizeof *r);
+    int status;
 
-    if (!fp) {
-        report(st, name, "%s", strerror(errno));
+    if (!where || !r) {
+        report(st, name, "out of memory");
         st->skipped++;
+        free(where);
+        free(r);
         return;
     }
-    errno = 0;
-    while (!st->failed && (n = getline(&line, &cap, fp)) != -1) {
-        /* "FILE:LINE" fits the file name, a colon and 20 digits. */
-        size_t wlen = strlen(name) + 24;
-        char *where = malloc(wlen);
-
-        lineno++;
-        if (!where) {
-            progress_clear(st);
-            cli_warn("out of memory");
-            st->failed = 1;
+    r->fd = is_stdin ? STDIN_FILENO : open(file, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0) {
+        report(st, name, "cannot open: %s", strerror(errno));
+        st->skipped++;
+        free(where);
+        free(r);
+        return;
+    }
+    while (!st->failed && (status = read_line(r, st->max_line, &len)) != LINE_EOF) {
+        if (status == LINE_ERROR) {
+            report(st, name, "cannot read: %s", strerror(errno));
+            st->skipped++;
             break;
         }
+        lineno++;
         snprintf(where, wlen, "%s:%zu", name, lineno);
-        index_json_line(st, where, line, (size_t)n);
-        free(where);
-        errno = 0;
+        if (status == LINE_TOO_LONG) {
+            report(st, where, "line of %zu bytes refused: longer than %zu bytes (--max-line-bytes)",
+                   len, st->max_line);
+            st->skipped++;
+        } else if (status == LINE_NOMEM) {
+            report(st, where, "out of memory for a line of %zu bytes", len);
+            st->skipped++;
+        } else {
+            index_json_line(st, where, r->line, len);
+        }
     }
-    if (!st->failed && ferror(fp)) {
-        report(st, name, "%s", strerror(errno ? errno : EIO));
-        st->skipped++;
-    }
-    free(line);
+    free(r->line);
     if (!is_stdin)
-        fclose(fp);
+        close(r->fd);
+    free(where);
+    free(r);
 }
 
 /* ----------------------------------------------------------- text files */
@@ -415,13 +602,13 @@ static int index_file(ix_state *st, const char *path, const struct stat *sb, int
     sou_doc *doc;
 
     if (!fp) {
-        report(st, path, "%s", strerror(errno));
+        report(st, path, "cannot open: %s", strerror(errno));
         st->skipped++;
         return 0;
     }
     text = cli_read_all(fp, &len);
     if (!text) {
-        report(st, path, "%s", strerror(errno));
+        report(st, path, "cannot read: %s", strerror(errno));
         fclose(fp);
         st->skipped++;
         return 0;
@@ -472,6 +659,40 @@ static char *path_join(const char *dir, const char *name)
     return out;
 }
 
+/* Whether sb is the index directory's. Device and inode, not path strings:
+ * the index may be named by another path than the one walked. */
+static int is_index_dir(const ix_state *st, const struct stat *sb)
+{
+    return st->index_known && S_ISDIR(sb->st_mode) && sb->st_dev == st->index_sb.st_dev &&
+           sb->st_ino == st->index_sb.st_ino;
+}
+
+/* Whether path is the index directory or lies under it, symbolic links
+ * resolved. */
+static int in_index(const ix_state *st, const char *path)
+{
+    char *real;
+    int inside = 0;
+
+    if (!st->index_known || !(real = realpath(path, NULL)))
+        return 0;
+    for (;;) {
+        struct stat sb;
+        char *slash;
+
+        if (stat(*real ? real : "/", &sb) == 0 && is_index_dir(st, &sb)) {
+            inside = 1;
+            break;
+        }
+        slash = strrchr(real, '/');
+        if (!slash || !*real)
+            break;
+        *slash = '\0';
+    }
+    free(real);
+    return inside;
+}
+
 static int index_dir(ix_state *st, const char *dir);
 
 /* Indexes the entry name of directory dir. */
@@ -498,11 +719,16 @@ static int index_entry(ix_state *st, const char *dir, const char *name)
         report(st, child, "%s", strerror(errno));
         st->skipped++;
     } else if (S_ISDIR(sb.st_mode)) {
-        /* A link to a directory could make a loop: only links to files count. */
-        if (!link)
+        /* A link to a directory could make a loop: only links to files
+         * count. The index is not a document source: its files (the lock
+         * among them) change while it is written. */
+        if (!link && !is_index_dir(st, &sb))
             rc = index_dir(st, child);
     } else if (S_ISREG(sb.st_mode)) {
-        rc = index_file(st, child, &sb, 1);
+        /* A link may lead into the index; a plain file there cannot, as
+         * the walk never enters it. */
+        if (!link || !in_index(st, child))
+            rc = index_file(st, child, &sb, 1);
     }
     free(child);
     return rc;
@@ -515,7 +741,7 @@ static int index_dir(ix_state *st, const char *dir)
     int rc = 0;
 
     if (n < 0) {
-        report(st, dir, "%s", strerror(errno));
+        report(st, dir, "cannot read the directory: %s", strerror(errno));
         st->skipped++;
         return 0;
     }
@@ -537,6 +763,11 @@ static int index_path(ix_state *st, const char *path)
         st->skipped++;
         return 0;
     }
+    if (in_index(st, path)) {
+        report(st, path, "part of the index itself: not indexed");
+        st->skipped++;
+        return 0;
+    }
     if (S_ISDIR(sb.st_mode))
         return index_dir(st, path);
     if (!S_ISREG(sb.st_mode)) {
@@ -551,21 +782,37 @@ static int index_path(ix_state *st, const char *path)
 
 int cmd_index(const cli_global *g, int argc, char **argv)
 {
-    enum { OPT_JSONL = 256, OPT_COMMIT_EVERY, OPT_CJK, OPT_STEM, OPT_NO_STEM, OPT_FOLD_HANT };
+    enum {
+        OPT_JSONL = 256,
+        OPT_COMMIT_EVERY,
+        OPT_MAX_LINE,
+        OPT_CJK,
+        OPT_STEM,
+        OPT_NO_STEM,
+        OPT_FOLD_HANT,
+        OPT_BULK,
+        OPT_NO_BULK,
+        OPT_THREADS
+    };
     static const struct option longopts[] = {
         { "jsonl", required_argument, NULL, OPT_JSONL },
         { "commit-every", required_argument, NULL, OPT_COMMIT_EVERY },
+        { "max-line-bytes", required_argument, NULL, OPT_MAX_LINE },
         { "cjk", required_argument, NULL, OPT_CJK },
         { "stem", required_argument, NULL, OPT_STEM },
         { "no-stem", no_argument, NULL, OPT_NO_STEM },
         { "fold-hant", no_argument, NULL, OPT_FOLD_HANT },
+        { "bulk", no_argument, NULL, OPT_BULK },
+        { "no-bulk", no_argument, NULL, OPT_NO_BULK },
+        { "threads", required_argument, NULL, OPT_THREADS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char **jsonl = calloc((size_t)argc + 1, sizeof *jsonl);
     size_t njsonl = 0, nstdin = 0;
     const char *cjk = NULL, *stemmer = NULL;
-    int fold_hant = 0, custom = 0, c, rc;
+    int fold_hant = 0, custom = 0, bulk = -1, c, rc;
+    sou_bulk_options bopts = SOU_BULK_OPTIONS_INIT;
     sou_analyzer_options aopts;
     ix_state st;
     double secs;
@@ -575,6 +822,7 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         return CLI_FAIL;
     }
     memset(&st, 0, sizeof st);
+    st.max_line = MAX_LINE_DEFAULT;
     while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (c) {
         case OPT_JSONL:
@@ -587,10 +835,30 @@ int cmd_index(const cli_global *g, int argc, char **argv)
                 return cli_usage_error("index", "--commit-every: not a number: '%s'", optarg);
             }
             break;
+        case OPT_MAX_LINE:
+            /* The reader needs one byte more than the limit. */
+            if (cli_parse_size(optarg, &st.max_line) != 0 || st.max_line == 0 ||
+                st.max_line == SIZE_MAX) {
+                free(jsonl);
+                return cli_usage_error("index", "--max-line-bytes: not a positive number: '%s'",
+                                       optarg);
+            }
+            break;
         case OPT_CJK: cjk = optarg, custom = 1; break;
         case OPT_STEM: stemmer = optarg, custom = 1; break;
         case OPT_NO_STEM: stemmer = "none", custom = 1; break;
         case OPT_FOLD_HANT: fold_hant = 1, custom = 1; break;
+        case OPT_BULK: bulk = 1; break;
+        case OPT_NO_BULK: bulk = 0; break;
+        case OPT_THREADS: {
+            size_t n;
+            if (cli_parse_size(optarg, &n) != 0 || n == 0 || n > 64) {
+                free(jsonl);
+                return cli_usage_error("index", "--threads: a number from 1 to 64: '%s'", optarg);
+            }
+            bopts.threads = (unsigned int)n;
+            break;
+        }
         case 'h':
             free(jsonl);
             usage(stdout);
@@ -618,6 +886,23 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         free(jsonl);
         return rc;
     }
+    if (bulk < 0) {
+        /* Bulk by default for JSON lines into an empty index, unless
+         * commits along the way are asked for: the merge at the end costs
+         * less than it saves there. */
+        uint64_t ndocs = 1;
+        bulk = njsonl > 0 && !st.commit_every &&
+               sou_index_doc_count(st.index, &ndocs) == SOU_OK && ndocs == 0;
+    }
+    if (!st.commit_every)
+        st.commit_every = COMMIT_DEFAULT;
+    st.index_known = stat(g->db, &st.index_sb) == 0 && S_ISDIR(st.index_sb.st_mode);
+    if (bulk && sou_bulk_begin(&st.bulk, st.index, &bopts) != SOU_OK) {
+        rc = cli_lib_error();
+        sou_index_close(st.index);
+        free(jsonl);
+        return cli_finish(rc);
+    }
     st.progress = isatty(STDERR_FILENO);
     st.t0 = st.last_progress = now();
     for (size_t i = 0; i < njsonl && !st.failed; i++)
@@ -626,14 +911,32 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         index_path(&st, argv[i]);
     free(jsonl);
     progress_clear(&st);
-    if (!st.failed && sou_index_commit(st.index) != SOU_OK) {
-        cli_lib_error();
-        st.failed = 1;
+    if (st.bulk) {
+        /* Finishing merges the shards, and frees the bulk either way. */
+        if (st.failed) {
+            sou_bulk_cancel(st.bulk);
+        } else if (sou_bulk_finish(st.bulk) != SOU_OK) {
+            index_failed(&st, NULL);
+        } else {
+            st.committed += st.since_commit;
+            st.since_commit = 0;
+        }
+        st.bulk = NULL;
+    } else if (!st.failed) {
+        commit_batch(&st, NULL);
     }
+    /* After a failure this cancels the open batch. */
     sou_index_close(st.index);
     secs = now() - st.t0;
-    fprintf(stderr, "indexed %llu document%s (%llu skipped) in %.2f s, %.0f docs/s\n", st.indexed,
-            st.indexed == 1 ? "" : "s",
-            st.skipped, secs, secs > 0 ? (double)st.indexed / secs : 0.0);
+    if (st.failed)
+        fprintf(stderr,
+                "indexed %llu document%s (%llu skipped, %llu lost to the failure) in %.2f s, "
+                "%.0f docs/s\n",
+                st.committed, st.committed == 1 ? "" : "s", st.skipped, st.lost, secs,
+                secs > 0 ? (double)st.committed / secs : 0.0);
+    else
+        fprintf(stderr, "indexed %llu document%s (%llu skipped) in %.2f s, %.0f docs/s\n",
+                st.committed, st.committed == 1 ? "" : "s", st.skipped, secs,
+                secs > 0 ? (double)st.committed / secs : 0.0);
     return cli_finish(st.failed || st.skipped ? CLI_FAIL : CLI_OK);
 }

@@ -29,15 +29,24 @@ static void usage(FILE *out)
           "  --limit N       show N hits (default 10)\n"
           "  --offset N      skip the first N hits\n"
           "  --or            match any word rather than every word\n"
+          "  --strict        every word or nothing: never show documents that\n"
+          "                  match fewer words\n"
+          "  --exact-total N count matches exactly up to N (default 10000;\n"
+          "                  0: a quick estimate)\n"
           "  --sort NAME     order by the value NAME, largest first\n"
           "  --ascending     with --sort: smallest first\n"
           "  --field NAME    take snippets from the field NAME (default: body)\n"
-          "  --explain       also show how the query was understood\n"
+          "  --explain       also show how the query was understood, and how many\n"
+          "                  documents have each word\n"
           "  -h, --help      show this help and exit\n"
           "\n"
           "Query syntax: words (all must match unless --or); \"exact phrases\";\n"
           "AND, OR, NOT, +word, -word; parentheses; field:word and\n"
-          "field:\"a phrase\"; prefix*. Chinese text matches as a substring.\n"
+          "field:\"a phrase\"; prefix*. Chinese, Japanese and Korean text matches\n"
+          "as a substring. English stopwords are left out of queries with other\n"
+          "words. When fewer documents match every word than asked for, documents\n"
+          "with all the words of a Chinese run apart, then with some of the words\n"
+          "follow, marked as such.\n"
           "\n"
           "Each hit shows 'RANK. ID  (SCORE)', its title and a snippet. Matches in\n"
           "the snippet are shown in bold yellow on a terminal, and between\n"
@@ -55,22 +64,106 @@ static void put_line(const char *s, size_t len)
     }
 }
 
-static int print_human(const sou_results *res, int color, const char *explain)
+/* n with a comma every three digits: 10000 as "10,000". */
+static void format_count(uint64_t n, char *buf, size_t size)
+{
+    char digits[24];
+    int len = snprintf(digits, sizeof digits, "%llu", (unsigned long long)n);
+    size_t o = 0;
+
+    for (int i = 0; i < len && o + 2 < size; i++) {
+        if (i > 0 && (len - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o] = '\0';
+}
+
+/* "12 results", "more than 10,000 results". */
+static void print_total(const sou_results *res, const sou_search_options *opts)
+{
+    uint64_t total = sou_results_total(res);
+    char num[32];
+
+    format_count(total, num, sizeof num);
+    if (sou_results_total_exact(res))
+        printf("%s result%s", num, total == 1 ? "" : "s");
+    else if (opts->exact_total == 0)
+        printf("about %s results", num); /* an estimate, asked for */
+    else
+        printf("at least %s results", num); /* counted that far */
+}
+
+/* Where relaxed hits begin: say what they have. */
+static void print_level_note(const sou_results *res, size_t i)
+{
+    size_t words;
+    sou_match_level lv = sou_results_level(res, i, NULL, &words);
+    int none_before = sou_results_level_total(res, SOU_MATCH_EXACT) == 0 &&
+                      (lv == SOU_MATCH_ALL_WORDS ||
+                       sou_results_level_total(res, SOU_MATCH_ALL_WORDS) == 0);
+
+    if (lv == SOU_MATCH_ALL_WORDS)
+        printf("-- %sshowing documents with all the words apart --\n\n",
+               none_before ? "no document has the words together; " : "");
+    else if (lv == SOU_MATCH_SOME_WORDS)
+        printf("-- %sshowing documents with some of the %zu words --\n\n",
+               none_before ? "no document has every word; " : "", words);
+}
+
+/* Each word with the documents that have it, and "did you mean". */
+static void print_words(const sou_results *res)
+{
+    size_t n = sou_results_word_count(res);
+
+    for (size_t i = 0; i < n; i++) {
+        size_t len;
+        uint64_t docs;
+        const char *sugg;
+        const char *w = sou_results_word(res, i, &len, &docs, &sugg);
+        fputs("  ", stdout);
+        put_line(w, len);
+        if (docs == 0)
+            fputs(": in no document", stdout);
+        else
+            printf(": in %llu document%s", (unsigned long long)docs, docs == 1 ? "" : "s");
+        if (sugg)
+            printf("; did you mean '%s'?", sugg);
+        putchar('\n');
+    }
+    if (sou_results_stopwords(res))
+        printf("  (%zu stopword%s left out)\n", sou_results_stopwords(res),
+               sou_results_stopwords(res) == 1 ? "" : "s");
+}
+
+static int print_human(const sou_results *res, const sou_search_options *opts, int color,
+                       const char *explain)
 {
     size_t n = sou_results_count(res);
     uint64_t total = sou_results_total(res);
+    sou_match_level prev = SOU_MATCH_EXACT;
 
     if (explain)
         printf("query: %s\n\n", explain);
     for (size_t i = 0; i < n; i++) {
-        size_t id_len, title_len, snippet_len;
+        size_t id_len, title_len, snippet_len, matched;
         const char *id = sou_results_id(res, i, &id_len);
         const char *title = sou_results_field(res, i, "title", &title_len);
         const char *snippet = sou_results_snippet(res, i, &snippet_len);
+        sou_match_level lv = sou_results_level(res, i, &matched, NULL);
 
+        if (lv != SOU_MATCH_EXACT && (i == 0 || lv != prev))
+            print_level_note(res, i);
+        prev = lv;
         printf("%zu. %s", sou_results_rank(res, i) + 1, color ? COLOR_BOLD : "");
         put_line(id, id_len);
-        printf("%s  (%.3f)\n", color ? COLOR_RESET : "", sou_results_score(res, i));
+        printf("%s  (%.3f)", color ? COLOR_RESET : "", sou_results_score(res, i));
+        if (lv == SOU_MATCH_SOME_WORDS) {
+            size_t words;
+            sou_results_level(res, i, &matched, &words);
+            printf("  %zu of %zu words", matched, words);
+        }
+        putchar('\n');
         if (title) {
             fputs("   ", stdout);
             put_line(title, title_len);
@@ -83,19 +176,35 @@ static int print_human(const sou_results *res, int color, const char *explain)
         }
         putchar('\n');
     }
-    if (n > 0)
-        printf("hits %zu-%zu of about %llu\n", sou_results_rank(res, 0) + 1,
-               sou_results_rank(res, n - 1) + 1, (unsigned long long)total);
-    else if (total == 0)
+    if (n > 0) {
+        printf("hits %zu-%zu of ", sou_results_rank(res, 0) + 1, sou_results_rank(res, n - 1) + 1);
+        print_total(res, opts);
+        putchar('\n');
+    } else if (total == 0) {
         fputs("no hits\n", stdout);
-    else
-        printf("no hits shown (about %llu in all)\n", (unsigned long long)total);
+    } else {
+        fputs("no hits shown (", stdout);
+        print_total(res, opts);
+        fputs(" in all)\n", stdout);
+    }
+    if (sou_results_word_count(res) > 0) {
+        int relaxed = !(opts->flags & SOU_SEARCH_STRICT) && opts->default_op == SOU_OP_AND;
+        if (n == 0 && total == 0)
+            fputs(relaxed ? "no document matches even some of the words:\n"
+                          : "no document matches; the words:\n",
+                  stdout);
+        else
+            fputs("words:\n", stdout);
+        print_words(res);
+    }
     return CLI_OK;
 }
 
 static json_t *hit_json(const sou_results *res, size_t i)
 {
-    static const char *const reserved[] = { "id", "rank", "score", "title", "snippet", NULL };
+    static const char *const reserved[] = { "id",    "rank",          "score",       "match",
+                                            "title", "matched_words", "query_words", "snippet",
+                                            NULL };
     json_t *hit = json_object();
     const char *s;
     size_t len;
@@ -103,10 +212,18 @@ static json_t *hit_json(const sou_results *res, size_t i)
     if (!hit)
         return NULL;
     s = sou_results_id(res, i, &len);
+    static const char *const levels[] = { "exact", "all_words", "some_words" };
+    size_t matched, words;
+    sou_match_level lv = sou_results_level(res, i, &matched, &words);
+
     if (json_object_set_new(hit, "id", cli_json_text(s, len)) != 0 ||
         json_object_set_new(hit, "rank", json_integer((json_int_t)sou_results_rank(res, i) + 1)) !=
             0 ||
-        json_object_set_new(hit, "score", json_real(sou_results_score(res, i))) != 0)
+        json_object_set_new(hit, "score", json_real(sou_results_score(res, i))) != 0 ||
+        json_object_set_new(hit, "match", json_string(levels[lv])) != 0 ||
+        (lv == SOU_MATCH_SOME_WORDS &&
+         (json_object_set_new(hit, "matched_words", json_integer((json_int_t)matched)) != 0 ||
+          json_object_set_new(hit, "query_words", json_integer((json_int_t)words)) != 0)))
         goto fail;
     s = sou_results_field(res, i, "title", &len);
     if (json_object_set_new(hit, "title", s ? cli_json_text(s, len) : json_string("")) != 0)
@@ -133,8 +250,26 @@ static int print_json(const sou_results *res, const char *query, size_t query_le
         json_object_set_new(root, "query", cli_json_text(query, query_len)) != 0 ||
         (explain && json_object_set_new(root, "explain", cli_json_text(explain, strlen(explain))) !=
                         0) ||
-        json_object_set_new(root, "total", json_integer((json_int_t)sou_results_total(res))) != 0)
+        json_object_set_new(root, "total", json_integer((json_int_t)sou_results_total(res))) != 0 ||
+        json_object_set_new(root, "total_exact", json_boolean(sou_results_total_exact(res))) != 0)
         goto oom;
+    if (sou_results_word_count(res) > 0) {
+        json_t *words = json_array();
+        if (!words || json_object_set_new(root, "words", words) != 0)
+            goto oom;
+        for (size_t i = 0; i < sou_results_word_count(res); i++) {
+            size_t len;
+            uint64_t docs;
+            const char *sugg;
+            const char *w = sou_results_word(res, i, &len, &docs, &sugg);
+            json_t *o = json_object();
+            if (!o || json_array_append_new(words, o) != 0 ||
+                json_object_set_new(o, "word", cli_json_text(w, len)) != 0 ||
+                json_object_set_new(o, "docs", json_integer((json_int_t)docs)) != 0 ||
+                json_object_set_new(o, "suggestion", sugg ? json_string(sugg) : json_null()) != 0)
+                goto oom;
+        }
+    }
     for (size_t i = 0; i < n; i++)
         if (json_array_append_new(hits, hit_json(res, i)) != 0)
             goto oom;
@@ -168,7 +303,8 @@ static const char *option_named(const struct option *opts, const char *word)
 int cmd_search(const cli_global *g, int argc, char **argv)
 {
     enum {
-        OPT_JSON = 256, OPT_LIMIT, OPT_OFFSET, OPT_OR, OPT_SORT, OPT_ASC, OPT_FIELD, OPT_EXPLAIN
+        OPT_JSON = 256, OPT_LIMIT, OPT_OFFSET, OPT_OR, OPT_SORT, OPT_ASC, OPT_FIELD, OPT_EXPLAIN,
+        OPT_STRICT, OPT_EXACT_TOTAL
     };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
@@ -179,6 +315,8 @@ int cmd_search(const cli_global *g, int argc, char **argv)
         { "ascending", no_argument, NULL, OPT_ASC },
         { "field", required_argument, NULL, OPT_FIELD },
         { "explain", no_argument, NULL, OPT_EXPLAIN },
+        { "strict", no_argument, NULL, OPT_STRICT },
+        { "exact-total", required_argument, NULL, OPT_EXACT_TOTAL },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -207,7 +345,18 @@ int cmd_search(const cli_global *g, int argc, char **argv)
         case OPT_SORT: opts.sort_by = optarg; break;
         case OPT_ASC: opts.flags |= SOU_SEARCH_SORT_ASCENDING; break;
         case OPT_FIELD: opts.snippet_field = optarg; break;
-        case OPT_EXPLAIN: explain = 1; break;
+        case OPT_EXPLAIN:
+            explain = 1;
+            opts.flags |= SOU_SEARCH_EXPLAIN;
+            break;
+        case OPT_STRICT: opts.flags |= SOU_SEARCH_STRICT; break;
+        case OPT_EXACT_TOTAL: {
+            size_t n;
+            if (cli_parse_size(optarg, &n) != 0)
+                return cli_usage_error("search", "--exact-total: not a number: '%s'", optarg);
+            opts.exact_total = n;
+            break;
+        }
         case 'h':
             usage(stdout);
             return cli_finish(CLI_OK);
@@ -250,7 +399,7 @@ int cmd_search(const cli_global *g, int argc, char **argv)
     else if (json)
         rc = print_json(res, query, query_len, explained);
     else
-        rc = print_human(res, color, explained);
+        rc = print_human(res, &opts, color, explained);
     sou_results_free(res);
     sou_free(explained);
     sou_index_close(index);

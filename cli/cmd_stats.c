@@ -9,7 +9,8 @@ static void usage(FILE *out)
     fputs("Usage: sou [-d DIR] stats [--json]\n"
           "Show the number of documents, distinct terms, total length (positional\n"
           "terms over all documents), size on disk, the analyzer settings the\n"
-          "index was created with and the ICU version it was built with.\n"
+          "index was created with, the ICU version it was built with, and the\n"
+          "shards it joins, with those left out (--partial).\n"
           "\n"
           "Options:\n"
           "  --json      print a JSON object\n"
@@ -23,12 +24,21 @@ static const char *cjk_name(sou_cjk_mode mode)
     return name ? name : "unknown";
 }
 
-static int print_json(const sou_index_stats *s)
+static int print_json(sou_index *index, const sou_index_stats *s)
 {
-    json_t *root = json_object(), *an = json_object();
+    json_t *root = json_object(), *an = json_object(), *missing = json_array();
     int rc;
 
-    if (!root || !an ||
+    for (size_t i = 0; missing && i < sou_index_shard_count(index); i++)
+        if (sou_index_shard_status(index, i, NULL) != SOU_OK &&
+            json_array_append_new(missing, json_string(sou_index_shard_name(index, i))) != 0) {
+            json_decref(missing);
+            missing = NULL;
+        }
+    if (!root || !an || !missing ||
+        json_object_set_new(root, "shards", json_integer((json_int_t)sou_index_shard_count(index))) !=
+            0 ||
+        json_object_set(root, "shards_missing", missing) != 0 ||
         json_object_set_new(root, "documents", json_integer((json_int_t)s->doc_count)) != 0 ||
         json_object_set_new(root, "terms", json_integer((json_int_t)s->term_count)) != 0 ||
         json_object_set_new(root, "total_length", json_integer((json_int_t)s->total_length)) != 0 ||
@@ -43,17 +53,19 @@ static int print_json(const sou_index_stats *s)
                             s->icu_version ? json_string(s->icu_version) : json_null()) != 0 ||
         json_object_set_new(root, "sou_version", json_string(sou_version())) != 0) {
         json_decref(an);
+        json_decref(missing);
         json_decref(root);
         cli_warn("out of memory");
         return CLI_FAIL;
     }
     json_decref(an);
+    json_decref(missing);
     rc = cli_json_print(root);
     json_decref(root);
     return rc;
 }
 
-static int print_human(const sou_index_stats *s)
+static int print_human(sou_index *index, const sou_index_stats *s)
 {
     static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
     double size = (double)s->size_bytes;
@@ -75,6 +87,13 @@ static int print_human(const sou_index_stats *s)
     printf("stemmer:       %s\n", s->analyzer.stemmer ? s->analyzer.stemmer : "english");
     printf("fold hant:     %s\n", s->analyzer.fold_hant ? "yes" : "no");
     printf("icu version:   %s\n", s->icu_version ? s->icu_version : "unknown");
+    printf("shards:        %zu", sou_index_shard_count(index));
+    if (sou_index_shard_missing(index))
+        printf(" (%zu missing)", sou_index_shard_missing(index));
+    putchar('\n');
+    for (size_t i = 0; i < sou_index_shard_count(index); i++)
+        if (sou_index_shard_status(index, i, NULL) != SOU_OK)
+            printf("missing shard: %s\n", sou_index_shard_name(index, i));
     return CLI_OK;
 }
 
@@ -107,7 +126,7 @@ int cmd_stats(const cli_global *g, int argc, char **argv)
     if (sou_index_stats_get(index, &stats) != SOU_OK)
         rc = cli_lib_error();
     else
-        rc = json ? print_json(&stats) : print_human(&stats);
+        rc = json ? print_json(index, &stats) : print_human(index, &stats);
     sou_index_close(index);
     return cli_finish(rc);
 }

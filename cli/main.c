@@ -19,6 +19,7 @@ static const command commands[] = {
     { "get", cmd_get, "show the stored fields of a document" },
     { "delete", cmd_delete, "delete a document" },
     { "stats", cmd_stats, "show counts and settings of an index" },
+    { "compact", cmd_compact, "rewrite an index compactly" },
 };
 
 static void usage(FILE *out)
@@ -27,9 +28,14 @@ static void usage(FILE *out)
           "Full-text search for documents mixing English and Chinese.\n"
           "\n"
           "Options:\n"
-          "  -d, --db DIR   the index directory (default: $SOU_DB)\n"
-          "  -h, --help     show this help and exit\n"
-          "  -V, --version  show the version and exit\n"
+          "  -d, --db DIR          the index directory (default: $SOU_DB), or a stub\n"
+          "                        file listing shards (read-only commands)\n"
+          "      --allow-remote    let a stub file list remote shards (remote HOST:PORT)\n"
+          "      --partial         answer from the shards that open, warn about the rest\n"
+          "      --connect-timeout MS\n"
+          "                        wait MS milliseconds for a remote shard (default 2000)\n"
+          "  -h, --help            show this help and exit\n"
+          "  -V, --version         show the version and exit\n"
           "\n"
           "Commands:\n",
           out);
@@ -45,19 +51,37 @@ int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "db", required_argument, NULL, 'd' },
+        { "allow-remote", no_argument, NULL, 'R' },
+        { "partial", no_argument, NULL, 'P' },
+        { "connect-timeout", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
-    cli_global g = { getenv("SOU_DB") };
+    cli_global g = { getenv("SOU_DB"), 0, 0, 0 };
+    size_t ms;
     int c;
 
+    cli_init();
     cli_getopt_reset();
     /* "+": stop at the subcommand, whose options are its own. */
     while ((c = getopt_long(argc, argv, "+d:hV", longopts, NULL)) != -1) {
         switch (c) {
         case 'd':
             g.db = optarg;
+            break;
+        case 'R':
+            g.allow_remote = 1;
+            break;
+        case 'P':
+            g.partial = 1;
+            break;
+        case 'T':
+            if (cli_parse_size(optarg, &ms) != 0 || ms == 0 || ms > 3600000)
+                return cli_usage_error(NULL, "--connect-timeout needs 1 to 3600000 "
+                                             "milliseconds, not '%s'",
+                                       optarg);
+            g.connect_timeout_ms = (unsigned int)ms;
             break;
         case 'h':
             usage(stdout);

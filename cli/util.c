@@ -1,12 +1,101 @@
 /* util.c: errors, option helpers, input and JSON output shared by the subcommands. */
 #include "cli.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
+#include <setjmp.h>
+#include <signal.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* ---- JSON parsing that survives running out of memory
+ *
+ * jansson 2.14 does not check every allocation while it parses: when its
+ * lexer's buffer cannot grow, it goes on and reads past the buffer's end.
+ * So while a parse runs, a failed allocation jumps back out of it, and the
+ * blocks that parse allocated are freed: each block of jansson's carries a
+ * header linking it into a list with the number of the parse that made it. */
+
+typedef union json_block {
+    struct {
+        union json_block *prev, *next;
+        unsigned long parse; /* 0: made outside a parse, not in the list */
+    } h;
+    max_align_t align; /* what follows the header is aligned as malloc's */
+} json_block;
+
+static json_block json_blocks = { { &json_blocks, &json_blocks, 0 } };
+static unsigned long json_parse_no;    /* the parse running, 0 when none */
+static unsigned long json_parse_count; /* parses so far */
+static jmp_buf json_parse_jmp;
+
+static void *json_block_alloc(size_t size)
+{
+    json_block *b = size <= SIZE_MAX - sizeof *b ? malloc(sizeof *b + size) : NULL;
+
+    if (!b) {
+        if (json_parse_no)
+            longjmp(json_parse_jmp, 1);
+        return NULL;
+    }
+    b->h.parse = json_parse_no;
+    if (b->h.parse) {
+        b->h.prev = &json_blocks;
+        b->h.next = json_blocks.h.next;
+        json_blocks.h.next->h.prev = b;
+        json_blocks.h.next = b;
+    }
+    return b + 1;
+}
+
+static void json_block_free(void *p)
+{
+    json_block *b;
+
+    if (!p)
+        return;
+    b = (json_block *)p - 1;
+    if (b->h.parse) {
+        b->h.prev->h.next = b->h.next;
+        b->h.next->h.prev = b->h.prev;
+    }
+    free(b);
+}
+
+void cli_init(void)
+{
+    /* Past a file size limit (ulimit -f), a write fails with EFBIG and is
+     * reported, rather than the process being killed without a word. */
+    signal(SIGXFSZ, SIG_IGN);
+    json_set_alloc_funcs(json_block_alloc, json_block_free);
+}
+
+json_t *cli_json_parse(const char *text, size_t len, size_t flags, json_error_t *err, int *oom)
+{
+    json_t *volatile value = NULL;
+
+    *oom = 0;
+    json_parse_no = ++json_parse_count;
+    if (setjmp(json_parse_jmp) == 0) {
+        value = json_loadb(text, len, flags, err);
+    } else {
+        /* This parse's blocks are the newest, at the head of the list. */
+        while (json_blocks.h.next != &json_blocks &&
+               json_blocks.h.next->h.parse == json_parse_no)
+            json_block_free(json_blocks.h.next + 1);
+        value = NULL;
+        *oom = 1;
+    }
+    json_parse_no = 0;
+    return value;
+}
 
 void cli_warn(const char *fmt, ...)
 {
@@ -84,6 +173,39 @@ int cli_analyzer_options(const char *cmd, const char *cjk, const char *stemmer, 
     return 0;
 }
 
+/* Why the index directory path cannot be read (or, writable, written) when
+ * a system call says so; NULL otherwise. Xapian takes a directory it may
+ * not read for one that holds no index, and a lock file it may not open
+ * for another writer's lock. */
+static const char *unusable(const char *path, int writable)
+{
+    struct stat sb;
+    DIR *dir;
+    char *file;
+    int fd, err = 0;
+
+    if (stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return NULL;
+    if (!(dir = opendir(path)))
+        return strerror(errno);
+    closedir(dir);
+    if (writable && access(path, W_OK) != 0)
+        return strerror(errno);
+    /* "/flintlock" is the longer name. */
+    if (!(file = malloc(strlen(path) + sizeof "/flintlock")))
+        return NULL;
+    strcpy(file, path);
+    strcat(file, writable ? "/flintlock" : "/iamglass");
+    /* Without O_CREAT nothing is made; this process holds no lock to lose. */
+    fd = open(file, writable ? O_WRONLY : O_RDONLY);
+    if (fd < 0 && errno != ENOENT)
+        err = errno;
+    if (fd >= 0)
+        close(fd);
+    free(file);
+    return err ? strerror(err) : NULL;
+}
+
 int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
                    const sou_analyzer_options *aopts, sou_index **out)
 {
@@ -95,8 +217,29 @@ int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
     sou_index_options_init(&opts, SOU_INDEX_OPTIONS_VERSION);
     opts.flags = flags;
     opts.analyzer = aopts;
-    if (sou_index_open(out, g->db, &opts) != SOU_OK)
+    if (flags == SOU_INDEX_READONLY) {
+        if (g->allow_remote)
+            opts.flags |= SOU_INDEX_ALLOW_REMOTE;
+        if (g->partial)
+            opts.flags |= SOU_INDEX_PARTIAL;
+        opts.connect_timeout_ms = g->connect_timeout_ms;
+    }
+    if (sou_index_open(out, g->db, &opts) != SOU_OK) {
+        int code = sou_error_last()->code;
+        const char *cause = code == SOU_EIO || code == SOU_ECORRUPT || code == SOU_ELOCKED
+                                ? unusable(g->db, flags != SOU_INDEX_READONLY)
+                                : NULL;
+        if (cause) {
+            cli_warn("cannot open index '%s': %s", g->db, cause);
+            return CLI_FAIL;
+        }
         return cli_lib_error();
+    }
+    for (size_t i = 0; i < sou_index_shard_count(*out); i++) {
+        const char *why;
+        if (sou_index_shard_status(*out, i, &why) != SOU_OK)
+            cli_warn("warning: shard left out: %s", why ? why : sou_index_shard_name(*out, i));
+    }
     return CLI_OK;
 }
 
@@ -199,24 +342,29 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 char *cli_utf8_fix(const char *text, size_t len, size_t *out_len, size_t *bad)
 {
     const unsigned char *s = (const unsigned char *)text;
-    size_t i = 0, o = 0;
+    size_t i = 0, o = 0, nbad = 0;
     char *fixed;
 
     *bad = 0;
     while (i < len) {
         size_t l = utf8_seq_len(s + i, len - i);
-        if (!l)
-            break;
-        i += l;
+        if (l) {
+            i += l;
+        } else {
+            i++;
+            nbad++;
+        }
     }
-    if (i == len)
+    if (nbad == 0)
         return NULL;
     /* Each bad byte becomes the three bytes of U+FFFD. */
-    if (len > (SIZE_MAX - 1) / 3)
+    *bad = nbad;
+    if (nbad > (SIZE_MAX - 1 - len) / 2)
         return NULL;
-    fixed = malloc(len * 3 + 1);
+    fixed = malloc(len + nbad * 2 + 1);
     if (!fixed)
         return NULL;
+    *bad = 0;
     for (i = 0; i < len;) {
         size_t l = utf8_seq_len(s + i, len - i);
         if (l) {

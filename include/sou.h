@@ -43,7 +43,7 @@ extern "C" {
 
 /* The single source of the version: CMake reads these three lines. */
 #define SOU_VERSION_MAJOR 0
-#define SOU_VERSION_MINOR 1
+#define SOU_VERSION_MINOR 2
 #define SOU_VERSION_PATCH 0
 
 #define SOU_VERSION_NUMBER \
@@ -119,19 +119,24 @@ SOU_API void sou_free(void *ptr);
 
 /* --------------------------------------------------------------- analyzer */
 
-/** How Han (Chinese) text becomes terms. */
+/**
+ * How Han (Chinese, Japanese kanji), kana and Hangul text becomes terms. A
+ * character is one of these with the combining marks that belong to it.
+ */
 typedef enum sou_cjk_mode {
     /**
-     * Every Han character is a term at its own position, and every ICU
-     * dictionary word of two or more characters is an extra term
-     * (flagged SOU_TOKEN_COMPOUND) sharing the position of its first
-     * character. Queries match any substring as a phrase of characters
-     * and rank whole words higher. The default.
+     * Every Han, kana or Hangul character is a term at its own position,
+     * and every ICU word of two or more characters (a dictionary word; for
+     * Hangul, a space-separated word) is an extra term (flagged
+     * SOU_TOKEN_COMPOUND) sharing the position of its first character. A
+     * number touching such text is a term per character plus the whole
+     * number as a compound. Queries match any substring as a phrase of
+     * characters and rank whole words higher. The default.
      */
     SOU_CJK_HYBRID = 0,
-    /** ICU dictionary words only: smallest index, misses sub-words. */
+    /** ICU words only: smallest index, misses sub-words. */
     SOU_CJK_WORDS = 1,
-    /** Every Han character a term: full recall, no word ranking. */
+    /** Every Han, kana or Hangul character a term: full recall, no word ranking. */
     SOU_CJK_CHARS = 2
 } sou_cjk_mode;
 
@@ -343,8 +348,23 @@ typedef struct sou_index sou_index;
 #define SOU_INDEX_READONLY 0x0u /**< read only; the index must exist */
 #define SOU_INDEX_WRITE 0x1u    /**< writable; the index must exist */
 #define SOU_INDEX_CREATE 0x3u   /**< writable; created if missing */
+/**
+ * Added to SOU_INDEX_READONLY: a stub file may list remote shards
+ * ("remote HOST:PORT", served by xapian-tcpsrv). Without it such a stub is
+ * refused with SOU_EINVAL, so that a path handed over by someone else never
+ * makes the program open a network connection.
+ */
+#define SOU_INDEX_ALLOW_REMOTE 0x10u
+/**
+ * Added to SOU_INDEX_READONLY: a shard of a stub that cannot be opened (a
+ * server down, a directory gone) is left out and the others answer; see
+ * sou_index_shard_missing(). Opening still fails when no shard opens, or
+ * when the shards that open disagree on their settings.
+ */
+#define SOU_INDEX_PARTIAL 0x20u
 
-#define SOU_INDEX_OPTIONS_VERSION 1
+/** Version 2 appended connect_timeout_ms; version 1 structs are still read. */
+#define SOU_INDEX_OPTIONS_VERSION 2
 
 /** Index options. Fields are only ever appended. */
 typedef struct sou_index_options {
@@ -359,11 +379,20 @@ typedef struct sou_index_options {
     /** Documents added or deleted between automatic commits outside a
      * transaction; bounds memory while indexing. 0: 10000. */
     size_t flush_threshold;
+    /** Milliseconds to wait for a remote shard to accept a connection
+     * before it counts as down; 0: 2000. (Options version 2.) */
+    unsigned int connect_timeout_ms;
 } sou_index_options;
 
-#define SOU_INDEX_OPTIONS_INIT { SOU_INDEX_OPTIONS_VERSION, SOU_INDEX_READONLY, NULL, 0 }
+#define SOU_INDEX_OPTIONS_INIT { SOU_INDEX_OPTIONS_VERSION, SOU_INDEX_READONLY, NULL, 0, 0 }
 
-/** @brief Fill @p opts with the defaults. @since 0.1 */
+/**
+ * @brief Fill @p opts with the defaults.
+ * @param[in] version SOU_INDEX_OPTIONS_VERSION, or 1 for a struct of
+ *            version 1 (only its fields are written).
+ * @return SOU_OK, or SOU_EINVAL when opts is NULL or version unknown.
+ * @since 0.1
+ */
 SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version);
 
 /**
@@ -372,14 +401,61 @@ SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version
  * One writer at a time: a second writer fails at once with SOU_ELOCKED.
  * Readers see the last commit and work while a writer writes.
  *
- * Opened read-only, @p path may also be a Xapian stub file listing shards,
- * local ("auto DIR") or served by xapian-tcpsrv ("remote HOST:PORT"): they
- * are searched as one index, with the analyzer settings of the first.
- * @return SOU_OK, SOU_EINVAL, SOU_EIO (missing, not a directory),
- *         SOU_ELOCKED, SOU_ECORRUPT, SOU_ESETTINGS, SOU_ENOMEM.
+ * A directory is opened as the index it holds and as nothing else (a
+ * Xapian "XAPIANDB" stub file inside it is never read). Opened read-only,
+ * @p path may also be a stub file listing shards searched as one index,
+ * one per line:
+ * - "auto PATH": a local index directory, or another stub file (at most 8
+ *   deep; a stub that includes itself is refused);
+ * - "glass PATH": a local index directory;
+ * - "remote HOST:PORT" ("[ADDR]:PORT" for IPv6): a shard served by
+ *   xapian-tcpsrv, only with SOU_INDEX_ALLOW_REMOTE;
+ * - blank lines and lines starting with '#' are skipped.
+ * A relative PATH is relative to the directory of the stub file that names
+ * it. The program form "remote :PROG" is always refused: opening an index
+ * never runs a program. Every shard must have the analyzer settings and
+ * format of the first, else SOU_ESETTINGS names the odd one. With
+ * SOU_INDEX_PARTIAL, shards that cannot be opened are left out.
+ * @return SOU_OK; SOU_EINVAL (bad arguments or flags; a stub line refused:
+ *         a program, a remote shard without SOU_INDEX_ALLOW_REMOTE, a
+ *         cycle); SOU_EIO (missing, unreadable, not a directory; a remote
+ *         shard that cannot be reached, with HOST:PORT in the message);
+ *         SOU_ELOCKED; SOU_ECORRUPT (not an index, a bad stub line, an
+ *         unknown format); SOU_ESETTINGS; SOU_ENOMEM.
  * @since 0.1
  */
 SOU_API int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts);
+
+/**
+ * @brief How many shards the index joins: 1 for a directory, the number
+ * listed (nested stubs included) for a stub file. 0 for NULL.
+ * @since 0.1
+ */
+SOU_API size_t sou_index_shard_count(const sou_index *index);
+
+/**
+ * @brief How many shards were left out at open (SOU_INDEX_PARTIAL): 0 when
+ * every shard answers.
+ * @since 0.1
+ */
+SOU_API size_t sou_index_shard_missing(const sou_index *index);
+
+/**
+ * @brief The name of shard @p i: its path, or "HOST:PORT".
+ * @return Borrowed until the index is closed; NULL when out of range.
+ * @since 0.1
+ */
+SOU_API const char *sou_index_shard_name(const sou_index *index, size_t i);
+
+/**
+ * @brief Whether shard @p i is searched.
+ * @param[out] message when the shard was left out, why (borrowed until the
+ *             index is closed); NULL otherwise. May be NULL.
+ * @return SOU_OK when it is searched; the code of its failure (SOU_EIO for
+ *         a server down) when it was left out; SOU_EINVAL out of range.
+ * @since 0.1
+ */
+SOU_API int sou_index_shard_status(const sou_index *index, size_t i, const char **message);
 
 /**
  * @brief Close the index. Pending changes of a writable index are committed
@@ -431,10 +507,29 @@ SOU_API int sou_index_cancel(sou_index *index);
 
 /**
  * @brief Re-read a read-only index to see the latest commit.
- * @return SOU_OK, SOU_EIO, SOU_ECORRUPT.
+ *
+ * For a stub file with a shard down or left out, the stub is read again
+ * and its shards opened anew: a shard that came back is searched again,
+ * and with SOU_INDEX_PARTIAL one gone is left out. If that fails, the
+ * index stays as it was.
+ * @return SOU_OK, SOU_EIO, SOU_ECORRUPT, SOU_ESETTINGS (the shards now
+ *         record other analyzer settings).
  * @since 0.1
  */
 SOU_API int sou_index_reopen(sou_index *index);
+
+/**
+ * @brief Rewrite the index compactly (Xapian's compaction): pending changes
+ * are committed, the index is copied with full blocks into a directory
+ * beside it, which then takes its place; the handle stays open on it. An
+ * index built document by document typically shrinks by a third to a half;
+ * bulk indexing makes compact indexes already. Readers open before keep
+ * the old copy until they reopen. Needs free disk for one more copy.
+ * @return SOU_OK, SOU_EREADONLY, SOU_EINVAL (a transaction is open),
+ *         SOU_EIO, SOU_ENOMEM.
+ * @since 0.2
+ */
+SOU_API int sou_index_compact(sou_index *index);
 
 /** Facts about an index. */
 typedef struct sou_index_stats {
@@ -455,11 +550,81 @@ typedef struct sou_index_stats {
 SOU_API int sou_index_stats_get(sou_index *index, sou_index_stats *out);
 
 /**
+ * @brief How many documents the index holds, at its last commit (for a
+ * writer, with its uncommitted changes). Cheap, unlike sou_index_stats_get.
+ * @return SOU_OK, SOU_EINVAL, SOU_EIO, SOU_EMODIFIED.
+ * @since 0.2
+ */
+SOU_API int sou_index_doc_count(sou_index *index, uint64_t *out);
+
+/**
  * @brief The analyzer settings the index uses (recorded at creation).
  * @return Borrowed, valid until the index is closed.
  * @since 0.1
  */
 SOU_API const sou_analyzer_options *sou_index_analyzer_options(const sou_index *index);
+
+/* ------------------------------------------------------------------- bulk */
+
+/**
+ * Bulk indexing: many documents at once on several threads.
+ *
+ * Each document goes, by a stable hash of its id, to one of N workers that
+ * analyse and write into shards of their own beside the index (in a
+ * directory PATH.bulkXXXXXX); sou_bulk_finish merges the index and the
+ * shards with Xapian's compaction into one compact index that takes the
+ * index's place. A document whose id is already in the index, or is added
+ * twice, replaces the earlier one. Nothing is visible to readers until
+ * sou_bulk_finish returns; after a failure or sou_bulk_cancel the index is
+ * as it was. The index handle stays usable by the calling thread only for
+ * sou_bulk_add until the bulk ends. Memory is bounded by memory_docs,
+ * whatever the number of documents.
+ */
+typedef struct sou_bulk sou_bulk;
+
+#define SOU_BULK_OPTIONS_VERSION 1
+
+/** Bulk options. Fields are only ever appended. */
+typedef struct sou_bulk_options {
+    unsigned int version; /**< SOU_BULK_OPTIONS_VERSION */
+    unsigned int threads; /**< workers (and shards); 0: the online cores, at most 64 */
+    /** Documents held in memory by all workers together before they write
+     * them out; 0: 40000 (about half a GiB on mixed text). */
+    size_t memory_docs;
+} sou_bulk_options;
+
+#define SOU_BULK_OPTIONS_INIT { SOU_BULK_OPTIONS_VERSION, 0, 0 }
+
+/** @brief Fill @p opts with the defaults. @since 0.2 */
+SOU_API int sou_bulk_options_init(sou_bulk_options *opts, unsigned int version);
+
+/**
+ * @brief Start bulk indexing into a writable index.
+ * @param[in] opts options, or NULL for the defaults.
+ * @return SOU_OK, SOU_EINVAL (a transaction is open, bad options),
+ *         SOU_EREADONLY, SOU_EIO (no room beside the index), SOU_ENOMEM.
+ * @since 0.2
+ */
+SOU_API int sou_bulk_begin(sou_bulk **out, sou_index *index, const sou_bulk_options *opts);
+
+/**
+ * @brief Queue a document; it is copied. Blocks while the workers are busy.
+ * @return SOU_OK, SOU_EINVAL (bad id), SOU_ENOMEM, or the error that a
+ *         worker met earlier (the bulk then fails: cancel it).
+ * @since 0.2
+ */
+SOU_API int sou_bulk_add(sou_bulk *bulk, const sou_doc *doc);
+
+/**
+ * @brief Write out, merge and commit everything added; frees @p bulk,
+ * whatever the outcome.
+ * @return SOU_OK, SOU_EIO (a full disk), SOU_ENOMEM, or a worker's error.
+ * @since 0.2
+ */
+SOU_API int sou_bulk_finish(sou_bulk *bulk);
+
+/** @brief Drop everything added and free @p bulk (NULL is fine). @since 0.2 */
+SOU_API void sou_bulk_cancel(sou_bulk *bulk);
 
 /* ----------------------------------------------------------------- search */
 
@@ -472,8 +637,28 @@ typedef enum sou_default_op {
 /** Search flags. */
 #define SOU_SEARCH_NO_SNIPPETS 0x1u /**< skip snippet making */
 #define SOU_SEARCH_SORT_ASCENDING 0x2u /**< with sort_by: smallest value first */
+/** Match strictly: every word or nothing, never the relaxed levels. */
+#define SOU_SEARCH_STRICT 0x4u
+/** Count the documents that have each query word, and suggest spellings,
+ * even when the search found something (see sou_results_word). Without
+ * it, this is done only when nothing matched. */
+#define SOU_SEARCH_EXPLAIN 0x8u
 
-#define SOU_SEARCH_OPTIONS_VERSION 1
+/** The default of sou_search_options.exact_total. */
+#define SOU_EXACT_TOTAL_DEFAULT 10000
+
+#define SOU_SEARCH_OPTIONS_VERSION 2
+
+/**
+ * Snippets look for matches in the first SOU_SNIPPET_SCAN_BYTES bytes (1 MiB)
+ * of a stored field only, so that making one costs at most the analysis of
+ * that much text, however long the field; usually less is read (all of the
+ * first 64 KiB, then up to where every query word has matched, or past
+ * 256 KiB up to where any has). A document that matches further on is
+ * still found and ranked by the whole text; its snippet then shows the
+ * start of the field without highlights.
+ */
+#define SOU_SNIPPET_SCAN_BYTES (1024u * 1024u)
 
 /** Search options. Fields are only ever appended. */
 typedef struct sou_search_options {
@@ -486,13 +671,21 @@ typedef struct sou_search_options {
     const char *sort_by;      /**< a value name to sort by (descending), or NULL for relevance */
     const char *hl_start;     /**< highlight start marker, default "<b>" */
     const char *hl_end;       /**< highlight end marker, default "</b>" */
-    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200 */
+    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200; matches are looked for in the first SOU_SNIPPET_SCAN_BYTES of the field */
     const char *snippet_field; /**< field for snippets; NULL: "body" when it matches, else the field with the most matches */
     unsigned int flags;       /**< SOU_SEARCH_* flags */
+    /**
+     * Count matches exactly up to this many; beyond it the total is a lower
+     * bound (sou_results_total_exact says which). 0: a cheap estimate.
+     * Default SOU_EXACT_TOTAL_DEFAULT. Counting costs time on queries
+     * that match many documents. Since version 2.
+     */
+    uint64_t exact_total;
 } sou_search_options;
 
-#define SOU_SEARCH_OPTIONS_INIT \
-    { SOU_SEARCH_OPTIONS_VERSION, 0, 10, SOU_OP_AND, 1.2, 0.75, NULL, NULL, NULL, 200, NULL, 0 }
+#define SOU_SEARCH_OPTIONS_INIT                                                            \
+    { SOU_SEARCH_OPTIONS_VERSION, 0, 10, SOU_OP_AND, 1.2, 0.75, NULL, NULL, NULL, 200, NULL, 0, \
+      SOU_EXACT_TOTAL_DEFAULT }
 
 /** @brief Fill @p opts with the defaults. @since 0.1 */
 SOU_API int sou_search_options_init(sou_search_options *opts, unsigned int version);
@@ -503,13 +696,32 @@ typedef struct sou_results sou_results;
  * @brief Run a query.
  *
  * The query language: words; "exact phrases"; AND, OR, NOT, and -word,
- * +word; parentheses; field:word and field:"a phrase"; prefix*. A run of
- * Chinese text matches wherever it appears as a substring. Malformed
- * queries are read leniently (an unclosed quote or parenthesis closes at
- * the end, a lone operator is a word); what cannot be read at all gives
- * SOU_EQUERY with the position in the message.
+ * +word; parentheses; field:word and field:"a phrase"; prefix*. A word
+ * without a field looks in every indexed field. A run of Chinese, Japanese
+ * or Korean text matches wherever it appears as a substring. English
+ * stopwords (the Snowball list) are left out of unquoted words when the
+ * query has other words. Malformed queries are read leniently (an unclosed
+ * quote or parenthesis closes at the end, a lone operator is a word); what
+ * cannot be read at all, or expands to more than 20,000 index terms, gives
+ * SOU_EQUERY with the reason in the message.
+ *
+ * Matching is strict first, then relaxed (unless SOU_SEARCH_STRICT, or
+ * default_op is SOU_OP_OR): when fewer documents match every word than
+ * offset + limit, the page is filled with documents that match less, after
+ * every full match. First, where a run of Chinese typed without spaces
+ * splits into dictionary words, documents with all of its words apart
+ * (SOU_MATCH_ALL_WORDS); then documents with some of the words, ranked by
+ * BM25, which adds an idf-weighted share for each word a document has, so
+ * more words and rarer ones count more (SOU_MATCH_SOME_WORDS). +word,
+ * field:word, words joined by AND, and NOT/-word are never relaxed; a
+ * quoted phrase or a group in parentheses counts as one word, matched as
+ * written.
+ * sou_results_level tells each hit's level. Words near each other rank
+ * above the same words far apart.
  * @param[out] out results the caller frees with sou_results_free.
- * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO, SOU_EMODIFIED.
+ * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO (also a remote
+ *         shard that stopped answering: its HOST:PORT is in the message),
+ *         SOU_EMODIFIED.
  * @since 0.1
  */
 SOU_API int sou_index_search(sou_index *index, const char *query, size_t query_len,
@@ -530,8 +742,67 @@ SOU_API void sou_results_free(sou_results *results);
 /** @brief Hits held (at most the limit). @since 0.1 */
 SOU_API size_t sou_results_count(const sou_results *results);
 
-/** @brief Estimated number of matching documents in the whole index. @since 0.1 */
+/**
+ * @brief Number of matching documents in the whole index, over the match
+ * levels searched: exact up to the search's exact_total, else a lower
+ * bound (see sou_results_total_exact).
+ * @since 0.1
+ */
 SOU_API uint64_t sou_results_total(const sou_results *results);
+
+/** @brief Non-zero when sou_results_total is exact, 0 when it is a lower bound or an estimate. @since 0.2 */
+SOU_API int sou_results_total_exact(const sou_results *results);
+
+/** How a hit matched the query; results come in this order. */
+typedef enum sou_match_level {
+    SOU_MATCH_EXACT = 0,     /**< the query as typed: every word, runs of Chinese as substrings */
+    SOU_MATCH_ALL_WORDS = 1, /**< every word, a run of Chinese split into its words, apart */
+    SOU_MATCH_SOME_WORDS = 2 /**< some of the query's words (see sou_results_level) */
+} sou_match_level;
+
+/**
+ * @brief How hit @p i matched.
+ * @param[out] matched for SOU_MATCH_SOME_WORDS, how many of the query's
+ *             words the hit has; otherwise all of them. May be NULL.
+ * @param[out] words how many words the relaxed levels count. May be NULL.
+ * @return The level; SOU_MATCH_EXACT when i is out of range.
+ * @since 0.2
+ */
+SOU_API sou_match_level sou_results_level(const sou_results *results, size_t i, size_t *matched,
+                                          size_t *words);
+
+/**
+ * @brief How many documents of each level were found (0 for a level not
+ * searched: the levels before it filled the page). Exact under the same
+ * rule as sou_results_total.
+ * @since 0.2
+ */
+SOU_API uint64_t sou_results_level_total(const sou_results *results, sou_match_level level);
+
+/**
+ * @brief The query's words, explained: there when nothing matched, or
+ * with SOU_SEARCH_EXPLAIN. 0 otherwise.
+ * @since 0.2
+ */
+SOU_API size_t sou_results_word_count(const sou_results *results);
+
+/**
+ * @brief Word @p i of the query as typed.
+ * @param[out] len its length in bytes; may be NULL.
+ * @param[out] docs how many documents have it (exact up to exact_total);
+ *             may be NULL.
+ * @param[out] suggestion for a Latin word, the closest word of the index's
+ *             own vocabulary (edit distance 1, or 2 from five letters), or
+ *             NULL; borrowed until the results are freed. May be NULL.
+ * @return The word, NUL-terminated, borrowed until the results are freed;
+ *         NULL when i is out of range.
+ * @since 0.2
+ */
+SOU_API const char *sou_results_word(const sou_results *results, size_t i, size_t *len,
+                                     uint64_t *docs, const char **suggestion);
+
+/** @brief Stopwords left out of the query (0 when none were). @since 0.2 */
+SOU_API size_t sou_results_stopwords(const sou_results *results);
 
 /** @brief External id of hit @p i, borrowed until the results are freed; NULL when out of range. @since 0.1 */
 SOU_API const char *sou_results_id(const sou_results *results, size_t i, size_t *len);

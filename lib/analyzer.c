@@ -38,6 +38,7 @@
 #define STEM_SLOTS_MIN 1024
 #define STEM_SLOTS_MAX 65536
 #define STEM_KEY_MAX 14 /* an entry is 32 bytes; longer words skip the cache */
+#define STEM_CACHED_MAX (STEM_KEY_MAX - 1) /* a cached stem keeps its NUL */
 /* Term buffers never shrink below this, so short terms can be read a word
  * at a time past their end. */
 #define TERM_BUF_MIN 64
@@ -45,7 +46,7 @@
 typedef struct stem_entry {
     uint64_t key[2]; /* the word, zero-padded, compared a word at a time */
     unsigned char klen, slen;
-    char stem[STEM_KEY_MAX];
+    char stem[STEM_KEY_MAX]; /* NUL-terminated: at most STEM_CACHED_MAX bytes */
 } stem_entry;
 
 typedef struct stem_cache {
@@ -87,6 +88,7 @@ typedef struct run {
     size_t abase;       /* byte offset of the plain range being scanned */
     uint64_t key[2];    /* term_key of the next term, when key_ok */
     int key_ok;
+    uint32_t cpos;      /* position of the next compound: the last positional token's */
 } run;
 
 const char *sou_cjk_mode_name(sou_cjk_mode mode)
@@ -286,7 +288,8 @@ static void stem_cache_resize(stem_cache *c, size_t cap)
     c->cap = cap;
 }
 
-/* The stem of a Latin term; borrowed until the next call. key is
+/* The stem of a Latin term, NUL-terminated (as libstemmer's own result
+ * is); borrowed until the next call. key is
  * term_key(term, len) when len <= STEM_KEY_MAX. */
 static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const uint64_t key[2],
                            size_t *out_len)
@@ -313,8 +316,7 @@ static const char *stem_of(sou_analyzer *a, const char *term, size_t len, const 
         return term;
     }
     *out_len = (size_t)sb_stemmer_length(a->stemmer);
-    /* A cached stem keeps its NUL, as every returned string does. */
-    if (len > STEM_KEY_MAX || *out_len >= STEM_KEY_MAX)
+    if (len > STEM_KEY_MAX || *out_len > STEM_CACHED_MAX)
         return (const char *)s;
     if (c->used * 2 >= c->cap) {
         /* Over half full: grow; at the largest size, fill to three
@@ -389,13 +391,13 @@ static int emit(run *r, char *term, size_t len, size_t start, size_t end, sou_to
     t.kind = kind;
     t.flags = flags;
     if (flags & SOU_TOKEN_COMPOUND) {
-        t.position = r->pos - 1;
+        t.position = r->cpos;
     } else {
         /* Two Han tokens with anything between them are not adjacent, so a
          * phrase of characters means an exact substring. */
         if (han && r->any && r->last_han && start > r->last_end)
             r->pos++;
-        t.position = r->pos++;
+        t.position = r->cpos = r->pos++;
         r->last_end = end;
         r->last_han = han;
         r->any = 1;
@@ -521,6 +523,65 @@ static int is_han(UChar32 c)
     return c >= 0x2E80 && uscript_getScript(c, &err) == USCRIPT_HAN;
 }
 
+/* The kind of a character that is split off as a sub-word: Han, kana
+ * (with the marks both kana share, such as the long vowel mark ー) or
+ * Hangul; 0 for any other character. */
+/* Hangul syllables and the kana letters: their own NFKC case fold, never
+ * combining marks. */
+static int plain_kana_hangul(UChar32 c)
+{
+    return (c >= 0xAC00 && c <= 0xD7A3) || (c >= 0x3041 && c <= 0x3096) ||
+           (c >= 0x30A1 && c <= 0x30FA) || c == 0x30FC;
+}
+
+static sou_token_kind cjk_kind(UChar32 c)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    UScriptCode sc;
+
+    if (c < 0x1100)
+        return 0;
+    if (plain_kana_hangul(c))
+        return c >= 0xAC00 ? SOU_TOKEN_HANGUL : SOU_TOKEN_KANA;
+    if (is_han(c))
+        return SOU_TOKEN_IDEOGRAPHIC;
+    sc = uscript_getScript(c, &err);
+    switch (sc) {
+    case USCRIPT_HIRAGANA:
+    case USCRIPT_KATAKANA:
+    case USCRIPT_KATAKANA_OR_HIRAGANA: return SOU_TOKEN_KANA;
+    case USCRIPT_HANGUL: return SOU_TOKEN_HANGUL;
+    case USCRIPT_COMMON:
+    case USCRIPT_INHERITED:
+        if (uscript_hasScript(c, USCRIPT_KATAKANA) || uscript_hasScript(c, USCRIPT_HIRAGANA))
+            return SOU_TOKEN_KANA;
+        return 0;
+    default: return 0;
+    }
+}
+
+/* Does c belong to the character before it: a combining mark, a halfwidth
+ * voicing mark (ｶﾞ is ガ), a medial or final Hangul jamo? */
+static int joins_previous(UChar32 c)
+{
+    int8_t t;
+    if (c < 0x300 || plain_kana_hangul(c) || (c >= 0x4E00 && c <= 0x9FFF))
+        return 0;
+    if (c == 0xFF9E || c == 0xFF9F || (c >= 0x1160 && c <= 0x11FF) || (c >= 0xD7B0 && c <= 0xD7FF))
+        return 1;
+    t = u_charType(c);
+    return t == U_NON_SPACING_MARK || t == U_ENCLOSING_MARK || t == U_COMBINING_SPACING_MARK;
+}
+
+/* The code point at u[*i] (before e), *i moved past it. */
+static UChar32 next_cp(const UChar *u, size_t *i, size_t e)
+{
+    UChar32 c = u[(*i)++];
+    if (U16_IS_LEAD(c) && *i < e && U16_IS_TRAIL(u[*i]))
+        c = U16_GET_SUPPLEMENTARY(c, u[(*i)++]);
+    return c;
+}
+
 /* Normalize u16[s, e) into buf (a->term or a->cterm). */
 static int norm_into(sou_analyzer *a, size_t s, size_t e, char **buf, size_t *cap, size_t *len)
 {
@@ -528,10 +589,11 @@ static int norm_into(sou_analyzer *a, size_t s, size_t e, char **buf, size_t *ca
     size_t i;
 
     *len = 0;
-    /* Runs of ASCII and common Han are already folded but for ASCII case. */
+    /* Runs of ASCII, common Han, kana letters and Hangul syllables are
+     * already folded but for ASCII case. */
     for (i = s; i < e; i++) {
         UChar c = u[i];
-        if (!(c < 0x80 || sou__norm_stable_han(c)))
+        if (!(c < 0x80 || sou__norm_stable_han(c) || plain_kana_hangul(c)))
             break;
     }
     if (i == e) {
@@ -552,8 +614,8 @@ static int norm_into(sou_analyzer *a, size_t s, size_t e, char **buf, size_t *ca
     return sou__norm_utf8(&a->norm, u + s, e - s, buf, cap, len);
 }
 
-/* Is the code point starting at u[i] (i < n) Han? */
-static int han_at(const UChar *u, size_t i, size_t n)
+/* Is the code point starting at u[i] (i < n) Han, kana or Hangul? */
+static int cjk_at(const UChar *u, size_t i, size_t n)
 {
     UChar32 c;
     if (i >= n)
@@ -561,11 +623,11 @@ static int han_at(const UChar *u, size_t i, size_t n)
     c = u[i];
     if (U16_IS_LEAD(c) && i + 1 < n && U16_IS_TRAIL(u[i + 1]))
         c = U16_GET_SUPPLEMENTARY(c, u[i + 1]);
-    return is_han(c);
+    return cjk_kind(c) != 0;
 }
 
-/* Is the code point ending just before u[i] Han? */
-static int han_before(const UChar *u, size_t i)
+/* Is the code point ending just before u[i] Han, kana or Hangul? */
+static int cjk_before(const UChar *u, size_t i)
 {
     UChar32 c;
     if (i == 0)
@@ -573,49 +635,144 @@ static int han_before(const UChar *u, size_t i)
     c = u[i - 1];
     if (U16_IS_TRAIL(c) && i >= 2 && U16_IS_LEAD(u[i - 2]))
         c = U16_GET_SUPPLEMENTARY(u[i - 2], c);
-    return is_han(c);
+    return cjk_kind(c) != 0;
 }
 
-/* u16[s, e) as one token per character, each at its own position, and in
- * hybrid mode the whole segment as a compound at the first one's position.
- * digits: the segment is a number (kind SOU_TOKEN_NUMBER). */
-static int emit_chars(run *r, size_t base, size_t s, size_t e, int digits)
+static int emit_compound(run *r, size_t base, size_t s, size_t e, sou_token_kind kind)
 {
     sou_analyzer *a = r->a;
-    const UChar *u = a->u16.text;
+    size_t len;
+    int rc;
+
+    if ((rc = norm_into(a, s, e, &a->cterm, &a->cterm_cap, &len)) != SOU_OK)
+        return rc;
+    return emit(r, a->cterm, len, base + a->u16.map[s], base + a->u16.map[e], kind, 1,
+                SOU_TOKEN_COMPOUND);
+}
+
+/* The number u16[s, e) touching Han, kana or Hangul, in hybrid mode: one
+ * token per character (digits and separators), each at its own position,
+ * and the whole number as a compound at the first one's position. When
+ * word is set, the compound u16[word[0], word[1]) of kind wkind goes right
+ * after the first token too. */
+static int emit_number(run *r, size_t base, size_t s, size_t e, const size_t *word,
+                       sou_token_kind wkind)
+{
+    sou_analyzer *a = r->a;
     const uint32_t *map = a->u16.map;
     int first = 1, rc;
     size_t len;
 
     for (size_t i = s; i < e;) {
         size_t cs = i;
-        UChar32 c = u[i++];
-        sou_token_kind kind;
-
-        if (U16_IS_LEAD(c) && i < e && U16_IS_TRAIL(u[i]))
-            c = U16_GET_SUPPLEMENTARY(c, u[i++]);
-        if (digits) {
-            /* 7.4亿: the separator is a character of the run too, so that
-             * 7.4亿 and 74亿 stay apart. */
-            kind = SOU_TOKEN_NUMBER;
-        } else {
-            kind = is_han(c) ? SOU_TOKEN_IDEOGRAPHIC : kind_of_letter(c);
-        }
+        next_cp(a->u16.text, &i, e);
+        /* 7.4亿: the separator is a character of the run too, so that
+         * 7.4亿 and 74亿 stay apart. */
         if ((rc = norm_into(a, cs, i, &a->term, &a->term_cap, &len)) != SOU_OK)
             return rc;
         if (len == 0)
             continue;
-        if ((rc = emit(r, a->term, len, base + map[cs], base + map[i], kind, 1, 0)))
+        if ((rc = emit(r, a->term, len, base + map[cs], base + map[i], SOU_TOKEN_NUMBER, 1, 0)))
             return rc;
-        if (first && a->opts.cjk == SOU_CJK_HYBRID && e - s > (size_t)(i - cs)) {
-            if ((rc = norm_into(a, s, e, &a->cterm, &a->cterm_cap, &len)) != SOU_OK)
+        if (first && word && (rc = emit_compound(r, base, word[0], word[1], wkind)))
+            return rc;
+        if (first && i < e && (rc = emit_compound(r, base, s, e, SOU_TOKEN_NUMBER)))
+            return rc;
+        first = 0;
+    }
+    return 0;
+}
+
+/* A word u16[s, e) holding Han, kana or Hangul, in hybrid or chars mode.
+ * Each such character (with the marks that belong to it) is a token at its
+ * own position; a stretch of other letters inside the word (SK텔레콤) is one
+ * word token, a number a number as in Han text. In hybrid mode the whole
+ * word, when it is more than one character, is also a compound at its
+ * first token's position, emitted right after that token. */
+static int emit_subwords(run *r, size_t base, size_t s, size_t e)
+{
+    sou_analyzer *a = r->a;
+    const UChar *u = a->u16.text;
+    const uint32_t *map = a->u16.map;
+    int hybrid = a->opts.cjk == SOU_CJK_HYBRID, compound = 0, rc;
+    sou_token_kind wkind = 0;
+    size_t len, i = s, word[2] = { s, e };
+
+    /* The compound, if any, carries the kind of the word's first CJK
+     * character. */
+    for (size_t k = s; k < e && !wkind;)
+        wkind = cjk_kind(next_cp(u, &k, e));
+    for (size_t k = s, n = 0; k < e && !compound;)
+        if (!joins_previous(next_cp(u, &k, e)) && ++n == 2)
+            compound = hybrid;
+    while (i < e) {
+        size_t ps = i;
+        UChar32 c = next_cp(u, &i, e);
+        sou_token_kind kind = cjk_kind(c);
+        int positional = 0;
+
+        if (kind) {
+            /* one character and its marks */
+            while (i < e) {
+                size_t k = i;
+                if (!joins_previous(next_cp(u, &k, e)))
+                    break;
+                i = k;
+            }
+            if ((rc = norm_into(a, ps, i, &a->term, &a->term_cap, &len)) != SOU_OK)
                 return rc;
-            if ((rc = emit(r, a->cterm, len, base + map[s], base + map[e],
-                           digits ? SOU_TOKEN_NUMBER : SOU_TOKEN_IDEOGRAPHIC, 1,
-                           SOU_TOKEN_COMPOUND)))
+            if (len > 0) {
+                if ((rc = emit(r, a->term, len, base + map[ps], base + map[i], kind, 1, 0)))
+                    return rc;
+                positional = 1;
+            }
+        } else {
+            /* a stretch of other characters: letters make a word, digits
+             * alone a number */
+            int letters = 0, digits = 0;
+            sou_token_kind lkind = SOU_TOKEN_NUMBER;
+            for (size_t k = ps; k < e;) {
+                size_t cs = k;
+                UChar32 d = next_cp(u, &k, e);
+                if (cjk_kind(d)) {
+                    i = cs;
+                    break;
+                }
+                i = k;
+                if (u_isalpha(d)) {
+                    if (!letters)
+                        lkind = d < 0x80 ? SOU_TOKEN_LATIN : kind_of_letter(d);
+                    letters = 1;
+                } else if (u_isdigit(d)) {
+                    digits = 1;
+                }
+            }
+            if (!letters && !digits)
+                continue;
+            if (!letters && hybrid) {
+                uint32_t before = r->pos;
+                if ((rc = emit_number(r, base, ps, i, compound ? word : NULL, wkind)))
+                    return rc;
+                if (r->pos != before)
+                    compound = 0;
+            } else {
+                if ((rc = norm_into(a, ps, i, &a->term, &a->term_cap, &len)) != SOU_OK)
+                    return rc;
+                if (lkind == SOU_TOKEN_LATIN)
+                    len = english_apostrophes(a->term, len);
+                if (len > 0) {
+                    if ((rc = emit(r, a->term, len, base + map[ps], base + map[i], lkind,
+                                   !letters, 0)))
+                        return rc;
+                    positional = 1;
+                }
+            }
+        }
+        if (positional && compound) {
+            compound = 0;
+            if ((rc = emit_compound(r, base, s, e, wkind)))
                 return rc;
         }
-        first = 0;
     }
     return 0;
 }
@@ -626,7 +783,7 @@ static int icu_word(run *r, size_t base, size_t s, size_t e, int32_t st)
     sou_analyzer *a = r->a;
     const UChar *u = a->u16.text;
     const uint32_t *map = a->u16.map;
-    int letters = 0, digits = 0, han = 0, nchars = 0;
+    int letters = 0, digits = 0, han = 0, cjk = 0, nchars = 0;
     sou_token_kind kind = SOU_TOKEN_NUMBER;
     size_t len;
     int rc;
@@ -653,6 +810,8 @@ static int icu_word(run *r, size_t base, size_t s, size_t e, int32_t st)
             if (!letters)
                 kind = kind_of_letter(c);
             letters = 1;
+            if (!cjk && cjk_kind(c))
+                cjk = 1;
         } else if (u_isdigit(c)) {
             digits = 1;
         }
@@ -660,15 +819,17 @@ static int icu_word(run *r, size_t base, size_t s, size_t e, int32_t st)
     if (!letters && !digits)
         return 0;
 
-    /* Dictionary-segmented Han (and Japanese) words. */
-    if (han && st >= UBRK_WORD_KANA && a->opts.cjk != SOU_CJK_WORDS)
-        return emit_chars(r, base, s, e, 0);
-    /* A number written into Chinese text (2008年, 第3) is part of the run
-     * of characters, so that any substring of it finds it; the whole
-     * number stays as a compound for queries that name it alone. */
+    /* Dictionary-segmented Han (and Japanese) words, and any word with kana
+     * or Hangul: characters, so that any substring finds them. */
+    if (((han && st >= UBRK_WORD_KANA) || cjk) && a->opts.cjk != SOU_CJK_WORDS)
+        return emit_subwords(r, base, s, e);
+    /* A number written into Chinese (or Japanese, Korean) text (2008年,
+     * 第3) is part of the run of characters, so that any substring of it
+     * finds it; the whole number stays as a compound for queries that name
+     * it alone. */
     if (!letters && a->opts.cjk == SOU_CJK_HYBRID &&
-        (han_before(u, s) || han_at(u, e, a->u16.len)))
-        return emit_chars(r, base, s, e, 1);
+        (cjk_before(u, s) || cjk_at(u, e, a->u16.len)))
+        return emit_number(r, base, s, e, NULL, 0);
     if (!letters)
         kind = SOU_TOKEN_NUMBER;
     if ((rc = norm_into(a, s, e, &a->term, &a->term_cap, &len)) != SOU_OK)

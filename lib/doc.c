@@ -483,3 +483,28 @@ int sou__doc_deserialize(const char *data, size_t len, sou_doc **out)
     *out = doc;
     return SOU_OK;
 }
+
+int sou__doc_copy(const sou_doc *doc, sou_doc **out)
+{
+    sou_doc *c = NULL;
+    int rc;
+
+    *out = NULL;
+    if ((rc = sou_doc_new(&c, doc->id, doc->id_len)))
+        return rc;
+    for (size_t i = 0; i < doc->nfields; i++) {
+        const sou__field *f = &doc->fields[i];
+        /* The weight is resolved already: never 0, so it is kept as is. */
+        if ((rc = sou_doc_add_field(c, f->name, f->text, f->len, f->weight, f->flags))) {
+            sou_doc_free(c);
+            return rc;
+        }
+    }
+    for (size_t i = 0; i < doc->nvalues; i++)
+        if ((rc = sou_doc_set_value(c, doc->values[i].name, doc->values[i].value))) {
+            sou_doc_free(c);
+            return rc;
+        }
+    *out = c;
+    return SOU_OK;
+}

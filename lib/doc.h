@@ -33,5 +33,7 @@ struct sou_doc {
 int sou__doc_serialize(const sou_doc *doc, char **out, size_t *len);
 /* SOU_ECORRUPT for data that is not a stored document. */
 int sou__doc_deserialize(const char *data, size_t len, sou_doc **out);
+/* A deep copy of doc, every field and value with its weight and flags. */
+int sou__doc_copy(const sou_doc *doc, sou_doc **out);
 
 #endif

@@ -4,16 +4,20 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <unicode/uversion.h>
 
 #include "alloc.h"
 #include "doc.h"
 #include "error.h"
+#include "stub.h"
 #include "terms.h"
 
 /* The metadata that makes a Xapian database a sou index. */
@@ -24,11 +28,18 @@
 #define META_ICU "sou.icu_version"
 #define META_FIELDS "sou.fields"
 #define META_VALUES "sou.values"
-#define FORMAT_VERSION "1"
+#define FORMAT_VERSION "2"
 
 #define FLUSH_DEFAULT 10000
 /* Empty positions between two fields, so no phrase spans them. */
 #define FIELD_GAP 100
+
+/* A remote shard that has not accepted the connection by then is down. */
+#define CONNECT_TIMEOUT_DEFAULT 2000
+/* The flags that go with SOU_INDEX_READONLY only. */
+#define OPEN_READ_FLAGS (SOU_INDEX_ALLOW_REMOTE | SOU_INDEX_PARTIAL)
+/* Version 1 of sou_index_options ended before connect_timeout_ms. */
+#define OPTIONS_V1_SIZE offsetof(sou_index_options, connect_timeout_ms)
 
 int sou_index_options_init(sou_index_options *opts, unsigned int version)
 {
@@ -36,6 +47,12 @@ int sou_index_options_init(sou_index_options *opts, unsigned int version)
 
     if (!opts)
         return sou__error_set(SOU_EINVAL, "sou_index_options_init: opts is NULL");
+    if (version == 1) {
+        /* A caller built against version 1 has the shorter struct. */
+        memcpy(opts, &defaults, OPTIONS_V1_SIZE);
+        opts->version = 1;
+        return SOU_OK;
+    }
     if (version != SOU_INDEX_OPTIONS_VERSION)
         return sou__error_set(SOU_EINVAL, "unknown index options version %u", version);
     *opts = defaults;
@@ -59,14 +76,17 @@ static long names_find(char *const *names, size_t n, const char *name, size_t le
     return -1;
 }
 
-/* Read a newline-separated list of names from metadata key. */
-static int names_load(sou__xdb *db, const char *key, char ***out, size_t *nout, size_t *capout)
+/* Read a newline-separated list of names from metadata key, of the whole
+ * database, or of shard (>= 0) alone. */
+static int names_load(sou__xdb *db, long shard, const char *key, char ***out, size_t *nout,
+                      size_t *capout)
 {
     char *s = NULL, **names = NULL;
     size_t len = 0, n = 0, cap = 0;
     int rc;
 
-    rc = sou__xdb_get_metadata(db, key, &s, &len);
+    rc = shard < 0 ? sou__xdb_get_metadata(db, key, &s, &len)
+                   : sou__xdb_shard_metadata(db, (size_t)shard, key, &s, &len);
     if (rc)
         return rc;
     for (size_t i = 0; s && i < len;) {
@@ -101,6 +121,65 @@ fail:
     return rc;
 }
 
+/* The names of a stub's shards: Xapian reads metadata from the first shard
+ * only. Fields are the union of all; value slots must mean the same in each
+ * (one shard's list starts the other's), or sorting across them would
+ * compare different values. */
+static int shards_merge_names(sou_index *index, char ***fields, size_t *nf, size_t *cf,
+                              char ***values, size_t *nv, size_t *cv)
+{
+    int rc = SOU_OK, first = 1;
+
+    for (size_t i = 0; !rc && i < index->nshards; i++) {
+        char **f = NULL, **v = NULL;
+        size_t n_f = 0, c_f = 0, n_v = 0, c_v = 0;
+
+        if (index->shards[i].status != SOU_OK)
+            continue;
+        if (first) {
+            first = 0; /* the first open shard is the whole database's */
+            continue;
+        }
+        if ((rc = names_load(index->db, (long)i, META_FIELDS, &f, &n_f, &c_f)) ||
+            (rc = names_load(index->db, (long)i, META_VALUES, &v, &n_v, &c_v))) {
+            names_free(f, n_f);
+            break;
+        }
+        for (size_t j = 0; !rc && j < n_f; j++) {
+            char *dup;
+
+            if (names_find(*fields, *nf, f[j], strlen(f[j])) >= 0)
+                continue;
+            if ((rc = sou__grow((void **)fields, cf, *nf + 1, sizeof **fields)))
+                break;
+            if (!(dup = sou__strndup(f[j], strlen(f[j]))))
+                rc = SOU_ENOMEM;
+            else
+                (*fields)[(*nf)++] = dup;
+        }
+        for (size_t j = 0; !rc && j < n_v && j < *nv; j++)
+            if (strcmp(v[j], (*values)[j]) != 0)
+                rc = sou__error_set(SOU_ESETTINGS,
+                                    "shard '%s' keeps value '%s' in slot %zu where another "
+                                    "shard keeps '%s' (shards must register values in the "
+                                    "same order)",
+                                    index->shards[i].name, v[j], j + 1, (*values)[j]);
+        if (!rc && n_v > *nv) {
+            char **t = *values;
+            size_t tn = *nv;
+
+            *values = v;
+            *nv = n_v;
+            *cv = c_v;
+            v = t;
+            n_v = tn;
+        }
+        names_free(f, n_f);
+        names_free(v, n_v);
+    }
+    return rc;
+}
+
 /* Reload both lists from the database: after a reopen, or after a cancelled
  * transaction took back names registered in it. */
 static int index_load_names(sou_index *index)
@@ -109,10 +188,13 @@ static int index_load_names(sou_index *index)
     size_t nf = 0, cf = 0, nv = 0, cv = 0;
     int rc;
 
-    if ((rc = names_load(index->db, META_FIELDS, &fields, &nf, &cf)))
+    if ((rc = names_load(index->db, -1, META_FIELDS, &fields, &nf, &cf)))
         return rc;
-    if ((rc = names_load(index->db, META_VALUES, &values, &nv, &cv))) {
+    if ((rc = names_load(index->db, -1, META_VALUES, &values, &nv, &cv)) ||
+        (index->nshards > 1 &&
+         (rc = shards_merge_names(index, &fields, &nf, &cf, &values, &nv, &cv)))) {
         names_free(fields, nf);
+        names_free(values, nv);
         return rc;
     }
     names_free(index->fields, index->nfields);
@@ -183,11 +265,21 @@ int sou__index_value_slot(const sou_index *index, const char *name)
 
 /* ---- opening */
 
+static void shard_states_free(sou__shard_state *v, size_t n)
+{
+    for (size_t i = 0; v && i < n; i++) {
+        sou__free(v[i].name);
+        sou__free(v[i].message);
+    }
+    sou__free(v);
+}
+
 static void index_free(sou_index *index)
 {
     if (!index)
         return;
     sou__xdb_close(index->db);
+    shard_states_free(index->shards, index->nshards);
     sou_analyzer_free(index->analyzer);
     sou__free(index->stemmer);
     sou__free(index->icu_version);
@@ -327,7 +419,7 @@ static int dir_is_safe_to_create(const char *path)
     int other = 0, xapian = 0;
 
     if (!d)
-        return 1; /* missing: Xapian makes it, and reports what it cannot */
+        return 1; /* check_index_dir reported what it could not read */
     while ((e = readdir(d))) {
         if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
             continue;
@@ -340,12 +432,163 @@ static int dir_is_safe_to_create(const char *path)
     return xapian || !other;
 }
 
+/* Can path be read as a glass database? Says why not with the errno text
+ * ("Permission denied"), before Xapian turns it into "cannot detect the
+ * type". A directory without one is no index, unless it is to be made. */
+static int check_index_dir(const char *path, int creating)
+{
+    size_t len = strlen(path);
+    char *mark;
+    DIR *d;
+    int fd, e;
+
+    if (!(d = opendir(path)))
+        return sou__error_set(SOU_EIO, "%s",
+                              errno == ENOENT ? "not found" : strerror(errno));
+    closedir(d);
+    if (!(mark = sou__malloc(len + sizeof "/iamglass")))
+        return SOU_ENOMEM;
+    memcpy(mark, path, len);
+    memcpy(mark + len, "/iamglass", sizeof "/iamglass");
+    fd = open(mark, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    e = errno;
+    sou__free(mark);
+    if (fd >= 0) {
+        close(fd);
+        return SOU_OK;
+    }
+    if (e == ENOENT && creating)
+        return SOU_OK;
+    if (e == ENOENT)
+        return sou__error_set(SOU_EIO, "not an index (no database in this directory)");
+    return sou__error_set(SOU_EIO, "%s", strerror(e));
+}
+
 static int open_error(const char *path)
 {
     char msg[400];
 
     snprintf(msg, sizeof msg, "%s", sou_error_last()->message);
     return sou__error_set(sou_error_last()->code, "cannot open index '%s': %s", path, msg);
+}
+
+static char *shard_name_dup(const sou__shard *sh)
+{
+    size_t size = sh->remote ? strlen(sh->host) + 16 : strlen(sh->path) + 1;
+    char *name = sou__malloc(size);
+
+    if (name)
+        sou__shard_name(sh, name, size);
+    return name;
+}
+
+/* The metadata every shard must agree on: a query is analysed once, the
+ * same way for all of them. */
+static const char *const shard_keys[] = { META_FORMAT, META_CJK, META_STEMMER, META_FOLD_HANT };
+
+static int shards_check_settings(sou_index *index)
+{
+    size_t first = index->nshards;
+    int rc = SOU_OK;
+
+    for (size_t i = 0; i < index->nshards && first == index->nshards; i++)
+        if (index->shards[i].status == SOU_OK)
+            first = i;
+    for (size_t k = 0; !rc && k < sizeof shard_keys / sizeof shard_keys[0]; k++) {
+        char *want = NULL;
+        size_t want_len = 0;
+
+        if ((rc = sou__xdb_shard_metadata(index->db, first, shard_keys[k], &want, &want_len)))
+            break;
+        for (size_t i = first + 1; !rc && i < index->nshards; i++) {
+            char *got = NULL;
+            size_t got_len = 0;
+
+            if (index->shards[i].status != SOU_OK)
+                continue;
+            if ((rc = sou__xdb_shard_metadata(index->db, i, shard_keys[k], &got, &got_len)))
+                break;
+            if (!got && k == 0)
+                rc = sou__error_set(SOU_ECORRUPT, "shard '%s' is not a sou index",
+                                    index->shards[i].name);
+            else if (!want != !got || (got && (got_len != want_len ||
+                                               memcmp(got, want, got_len) != 0)))
+                rc = sou__error_set(SOU_ESETTINGS,
+                                    "shard '%s' differs from shard '%s': %s is '%.40s' there, "
+                                    "'%.40s' here (shards must be built with the same settings)",
+                                    index->shards[i].name, index->shards[first].name,
+                                    shard_keys[k], got ? got : "", want ? want : "");
+            sou__free(got);
+        }
+        sou__free(want);
+    }
+    return rc;
+}
+
+/* A stub file: sou reads it, checks each local shard, and hands the shim
+ * the list; remote shards only when allowed. */
+static int index_open_stub(sou_index *index, const char *path, unsigned int flags,
+                           unsigned int timeout_ms)
+{
+    sou__shards sh;
+    int *status = NULL, partial = (flags & SOU_INDEX_PARTIAL) != 0;
+    char **msgs = NULL;
+    int rc;
+
+    if ((rc = sou__stub_read(path, (flags & SOU_INDEX_ALLOW_REMOTE) ? SOU__STUB_ALLOW_REMOTE : 0,
+                             &sh)))
+        return rc;
+    if (!(index->shards = sou__calloc(sh.n, sizeof *index->shards)) ||
+        !(status = sou__calloc(sh.n, sizeof *status)) ||
+        !(msgs = sou__calloc(sh.n, sizeof *msgs))) {
+        rc = SOU_ENOMEM;
+        goto out;
+    }
+    index->nshards = sh.n;
+    for (size_t i = 0; i < sh.n; i++) {
+        sou__shard_state *st = &index->shards[i];
+        char why[300];
+
+        if (!(st->name = shard_name_dup(&sh.v[i]))) {
+            rc = SOU_ENOMEM;
+            goto out;
+        }
+        if (sh.v[i].remote || (status[i] = check_index_dir(sh.v[i].path, 0)) == SOU_OK)
+            continue;
+        if (status[i] == SOU_ENOMEM) {
+            rc = SOU_ENOMEM;
+            goto out;
+        }
+        snprintf(why, sizeof why, "%s", sou_error_last()->message);
+        rc = sou__error_set(status[i], "shard '%s': %s", st->name, why);
+        if (!partial)
+            goto out;
+        rc = SOU_OK;
+        if (!(st->message = sou__strndup(sou_error_last()->message,
+                                         strlen(sou_error_last()->message)))) {
+            rc = SOU_ENOMEM;
+            goto out;
+        }
+    }
+    rc = sou__xdb_open_shards(&index->db, sh.v, sh.n, timeout_ms, partial, status, msgs);
+    for (size_t i = 0; i < sh.n; i++) {
+        index->shards[i].status = status[i];
+        if (msgs[i]) {
+            index->shards[i].message = msgs[i];
+            msgs[i] = NULL;
+        }
+        if (status[i] != SOU_OK)
+            index->nmissing++;
+    }
+    if (!rc)
+        rc = shards_check_settings(index);
+out:
+    for (size_t i = 0; msgs && i < sh.n; i++)
+        sou__free(msgs[i]);
+    sou__free(msgs);
+    sou__free(status);
+    sou__shards_clear(&sh);
+    return rc;
 }
 
 int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts)
@@ -355,7 +598,8 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
     struct stat st;
     char *format = NULL;
     size_t format_len;
-    int rc;
+    unsigned int mode, timeout_ms = CONNECT_TIMEOUT_DEFAULT;
+    int rc, stub = 0;
 
     if (!out)
         return sou__error_set(SOU_EINVAL, "sou_index_open: out is NULL");
@@ -364,39 +608,65 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
         return sou__error_set(SOU_EINVAL, "sou_index_open: empty path");
     if (!opts)
         opts = &defaults;
-    if (opts->version != SOU_INDEX_OPTIONS_VERSION)
+    if (opts->version != 1 && opts->version != SOU_INDEX_OPTIONS_VERSION)
         return sou__error_set(SOU_EINVAL, "unknown index options version %u", opts->version);
-    if (opts->flags != SOU_INDEX_READONLY && opts->flags != SOU_INDEX_WRITE &&
-        opts->flags != SOU_INDEX_CREATE)
+    mode = opts->flags & ~OPEN_READ_FLAGS;
+    if (mode != SOU_INDEX_READONLY && mode != SOU_INDEX_WRITE && mode != SOU_INDEX_CREATE)
         return sou__error_set(SOU_EINVAL, "unknown index open flags 0x%x", opts->flags);
+    if (mode != SOU_INDEX_READONLY && (opts->flags & OPEN_READ_FLAGS))
+        return sou__error_set(SOU_EINVAL,
+                              "SOU_INDEX_ALLOW_REMOTE and SOU_INDEX_PARTIAL go with "
+                              "SOU_INDEX_READONLY only");
+    /* Only a version 2 struct has the field. */
+    if (opts->version >= 2 && opts->connect_timeout_ms)
+        timeout_ms = opts->connect_timeout_ms;
 
     if (stat(path, &st) != 0) {
-        if (errno != ENOENT || opts->flags != SOU_INDEX_CREATE)
+        if (errno != ENOENT || mode != SOU_INDEX_CREATE)
             return sou__error_set(SOU_EIO, "cannot open index '%s': %s", path,
                                   errno == ENOENT ? "not found" : strerror(errno));
-    } else if (S_ISREG(st.st_mode) && opts->flags != SOU_INDEX_READONLY) {
-        /* A file is a Xapian stub listing shards, local or remote
-         * (xapian-tcpsrv): searched as one index, never written. */
+        if (mkdir(path, 0777) != 0)
+            return sou__error_set(SOU_EIO, "cannot create index '%s': %s", path,
+                                  strerror(errno));
+    } else if (S_ISREG(st.st_mode) && mode != SOU_INDEX_READONLY) {
+        /* A file is a stub listing shards, local or remote (xapian-tcpsrv):
+         * searched as one index, never written. */
         return sou__error_set(SOU_EIO,
                               "cannot open index '%s' for writing: not a directory (a file "
                               "can only be a stub of shards, which is read-only)",
                               path);
-    } else if (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) {
+    } else if (S_ISREG(st.st_mode)) {
+        stub = 1;
+    } else if (!S_ISDIR(st.st_mode)) {
         return sou__error_set(SOU_EIO, "cannot open index '%s': not a directory", path);
-    } else if (opts->flags == SOU_INDEX_CREATE && !dir_is_safe_to_create(path)) {
+    }
+    if (!stub && (rc = check_index_dir(path, mode == SOU_INDEX_CREATE)))
+        return open_error(path);
+    if (!stub && mode == SOU_INDEX_CREATE && !dir_is_safe_to_create(path))
         return sou__error_set(SOU_EIO,
                               "cannot create index '%s': the directory holds other files", path);
-    }
 
     if (!(index = sou__calloc(1, sizeof *index)))
         return SOU_ENOMEM;
-    index->flags = opts->flags;
+    index->flags = mode;
     index->flush_threshold = opts->flush_threshold ? opts->flush_threshold : FLUSH_DEFAULT;
     if (!(index->path = sou__strndup(path, strlen(path)))) {
         rc = SOU_ENOMEM;
         goto fail;
     }
-    if ((rc = sou__xdb_open(&index->db, path, opts->flags))) {
+    index->stub = stub;
+    index->open_flags = opts->flags;
+    index->connect_timeout_ms = timeout_ms;
+    if (stub) {
+        rc = index_open_stub(index, path, opts->flags, timeout_ms);
+    } else if (!(index->shards = sou__calloc(1, sizeof *index->shards)) ||
+               !(index->shards[0].name = sou__strndup(path, strlen(path)))) {
+        rc = SOU_ENOMEM;
+    } else {
+        index->nshards = 1;
+        rc = sou__xdb_open(&index->db, path, mode);
+    }
+    if (rc) {
         rc = open_error(path);
         goto fail;
     }
@@ -404,13 +674,17 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
     if (rc == SOU_OK && !format) {
         sou__xstats xs = { 0, 0, 0 };
         /* A database without our mark is a new one only if we just made it. */
-        if (opts->flags == SOU_INDEX_CREATE && !(rc = sou__xdb_stats(index->db, &xs)) &&
+        if (mode == SOU_INDEX_CREATE && !(rc = sou__xdb_stats(index->db, &xs)) &&
             xs.doc_count == 0)
             rc = index_settings_create(index, opts->analyzer);
         else if (rc == SOU_OK)
             rc = sou__error_set(SOU_ECORRUPT, "not a sou index");
     } else if (rc == SOU_OK && strcmp(format, FORMAT_VERSION) != 0) {
-        rc = sou__error_set(SOU_ECORRUPT, "unknown format '%.20s'", format);
+        rc = strcmp(format, "1") == 0
+                 ? sou__error_set(SOU_ECORRUPT,
+                                  "index format 1 is not read by this version of sou: "
+                                  "index the documents again into a new index")
+                 : sou__error_set(SOU_ECORRUPT, "unknown index format '%.20s'", format);
     } else if (rc == SOU_OK) {
         rc = index_settings_load(index, opts->analyzer);
     }
@@ -431,6 +705,32 @@ fail:
         sou__error_set(saved.code, "%s", msg);
     }
     return rc;
+}
+
+size_t sou_index_shard_count(const sou_index *index)
+{
+    return index ? index->nshards : 0;
+}
+
+size_t sou_index_shard_missing(const sou_index *index)
+{
+    return index ? index->nmissing : 0;
+}
+
+const char *sou_index_shard_name(const sou_index *index, size_t i)
+{
+    return index && i < index->nshards ? index->shards[i].name : NULL;
+}
+
+int sou_index_shard_status(const sou_index *index, size_t i, const char **message)
+{
+    if (message)
+        *message = NULL;
+    if (!index || i >= index->nshards)
+        return sou__error_set(SOU_EINVAL, "shard status: no shard %zu", i);
+    if (message)
+        *message = index->shards[i].message;
+    return index->shards[i].status;
 }
 
 void sou_index_close(sou_index *index)
@@ -478,9 +778,9 @@ static int index_count_change(sou_index *index)
 
 typedef struct {
     sou__xdoc *xdoc;
-    char prefix[SOU__PREFIX_MAX + 1];  /* X<FIELD>: */
+    char prefix[SOU__PREFIX_MAX + 1];  /* "" for body, X<FIELD>: */
     size_t prefix_len;
-    char zprefix[SOU__PREFIX_MAX + 1]; /* ZX<FIELD>: */
+    char zprefix[SOU__PREFIX_MAX + 1]; /* Z, ZX<FIELD>: */
     size_t zprefix_len;
     uint32_t base;   /* position of the field's first token */
     uint32_t last;   /* highest position used in the field */
@@ -490,26 +790,19 @@ typedef struct {
     int rc;
 } add_ctx;
 
-/* A term in both forms: bare ("" or "Z" before it) and in its field. */
-static int add_term_pair(add_ctx *c, int stemmed, const char *term, size_t len, int positional,
-                         uint32_t pos)
+static int add_prefixed(add_ctx *c, const char *prefix, size_t prefix_len, const char *term,
+                        size_t len, int positional, uint32_t pos)
 {
-    const char *fprefix = stemmed ? c->zprefix : c->prefix;
-    size_t fprefix_len = stemmed ? c->zprefix_len : c->prefix_len;
     char buf[SOU__TERMBUF];
-    size_t n;
-    int rc;
+    size_t n = sou__term_make(buf, prefix, prefix_len, term, len);
 
-    n = sou__term_make(buf, "Z", stemmed ? 1 : 0, term, len);
-    rc = positional ? sou__xdoc_add_posting(c->xdoc, buf, n, pos, c->weight)
-                    : sou__xdoc_add_term(c->xdoc, buf, n, c->weight);
-    if (rc)
-        return rc;
-    n = sou__term_make(buf, fprefix, fprefix_len, term, len);
     return positional ? sou__xdoc_add_posting(c->xdoc, buf, n, pos, c->weight)
                       : sou__xdoc_add_term(c->xdoc, buf, n, c->weight);
 }
 
+/* Each token once, in its field's terms (format 2): positional tokens with
+ * their position, compounds without, and a stem without position only when
+ * it differs from the term (the query side looks the term up as well). */
 static int add_token(const sou_token *t, void *payload)
 {
     add_ctx *c = payload;
@@ -519,7 +812,7 @@ static int add_token(const sou_token *t, void *payload)
         return 0;
     if (t->flags & SOU_TOKEN_COMPOUND) {
         /* Compounds overlay their characters: no position of their own. */
-        rc = add_term_pair(c, 0, t->term, t->term_len, 0, 0);
+        rc = add_prefixed(c, c->prefix, c->prefix_len, t->term, t->term_len, 0, 0);
     } else {
         uint32_t pos;
         if (t->position > UINT32_MAX - c->base) {
@@ -527,20 +820,22 @@ static int add_token(const sou_token *t, void *payload)
             return c->rc;
         }
         pos = c->base + t->position;
-        rc = add_term_pair(c, 0, t->term, t->term_len, 1, pos);
+        rc = add_prefixed(c, c->prefix, c->prefix_len, t->term, t->term_len, 1, pos);
         if (!c->any || pos > c->last)
             c->last = pos;
         c->any = 1;
     }
     if (!rc && c->stemming && t->stem_len &&
-        (t->kind == SOU_TOKEN_LATIN || t->kind == SOU_TOKEN_ALPHA))
-        rc = add_term_pair(c, 1, t->stem, t->stem_len, 0, 0);
+        (t->kind == SOU_TOKEN_LATIN || t->kind == SOU_TOKEN_ALPHA) &&
+        (t->stem_len != t->term_len || memcmp(t->stem, t->term, t->term_len) != 0))
+        rc = add_prefixed(c, c->zprefix, c->zprefix_len, t->stem, t->stem_len, 0, 0);
     if (rc)
         c->rc = rc;
     return rc;
 }
 
-static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
+int sou__index_build(sou_analyzer *analyzer, int stemming, const sou_doc *doc,
+                     const unsigned int *slots, sou__xdoc *xdoc)
 {
     add_ctx c;
     char *data = NULL;
@@ -549,7 +844,7 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
 
     memset(&c, 0, sizeof c);
     c.xdoc = xdoc;
-    c.stemming = strcmp(index->aopts.stemmer, "none") != 0;
+    c.stemming = stemming;
     for (size_t i = 0; i < doc->nfields; i++) {
         const sou__field *f = &doc->fields[i];
         size_t name_len = strlen(f->name);
@@ -561,7 +856,7 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
         c.weight = f->weight;
         c.any = 0;
         c.rc = SOU_OK;
-        rc = sou_analyzer_tokenize(index->analyzer, f->text, f->len, add_token, &c);
+        rc = sou_analyzer_tokenize(analyzer, f->text, f->len, add_token, &c);
         if (rc)
             return c.rc ? c.rc : rc;
         if (c.any) {
@@ -570,11 +865,9 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
             c.base = c.last + FIELD_GAP + 1;
         }
     }
-    for (size_t i = 0; i < doc->nvalues; i++) {
-        int slot = sou__index_value_slot(index, doc->values[i].name);
-        if ((rc = sou__xdoc_set_value(xdoc, (unsigned int)slot, doc->values[i].value)))
+    for (size_t i = 0; i < doc->nvalues; i++)
+        if ((rc = sou__xdoc_set_value(xdoc, slots[i], doc->values[i].value)))
             return rc;
-    }
     if ((rc = sou__doc_serialize(doc, &data, &data_len)))
         return rc;
     rc = sou__xdoc_set_data(xdoc, data, data_len);
@@ -582,11 +875,50 @@ static int index_build(sou_index *index, const sou_doc *doc, sou__xdoc *xdoc)
     return rc;
 }
 
+int sou__index_register(sou_index *index, const sou_doc *doc, unsigned int **slots)
+{
+    int rc;
+
+    *slots = NULL;
+    for (size_t i = 0; i < doc->nfields; i++)
+        if (!(doc->fields[i].flags & SOU_FIELD_NO_INDEX) &&
+            (rc = names_register(index, &index->fields, &index->nfields, &index->fields_cap,
+                                 META_FIELDS, doc->fields[i].name)))
+            return rc;
+    for (size_t i = 0; i < doc->nvalues; i++)
+        if ((rc = names_register(index, &index->values, &index->nvalues, &index->values_cap,
+                                 META_VALUES, doc->values[i].name)))
+            return rc;
+    if (doc->nvalues == 0)
+        return SOU_OK;
+    if (!(*slots = sou__malloc(doc->nvalues * sizeof **slots)))
+        return SOU_ENOMEM;
+    for (size_t i = 0; i < doc->nvalues; i++)
+        (*slots)[i] = (unsigned int)sou__index_value_slot(index, doc->values[i].name);
+    return SOU_OK;
+}
+
+int sou__index_stemming(const sou_index *index)
+{
+    return strcmp(index->aopts.stemmer, "none") != 0;
+}
+
+size_t sou__index_id_term(char *buf, const char *id, size_t len)
+{
+    return id_term(buf, id, len);
+}
+
+int sou__index_id_valid(const char *id, size_t len)
+{
+    return id_valid(id, len);
+}
+
 int sou_index_add(sou_index *index, const sou_doc *doc)
 {
     char idterm[SOU_ID_MAX + 2];
     size_t idlen;
     sou__xdoc *xdoc = NULL;
+    unsigned int *slots = NULL;
     int rc;
 
     if ((rc = need_writable(index, "add")))
@@ -597,22 +929,17 @@ int sou_index_add(sou_index *index, const sou_doc *doc)
         return sou__error_set(SOU_EINVAL, "add: bad document id");
 
     /* Names first: the values need their slots. */
-    for (size_t i = 0; i < doc->nfields; i++)
-        if (!(doc->fields[i].flags & SOU_FIELD_NO_INDEX) &&
-            (rc = names_register(index, &index->fields, &index->nfields, &index->fields_cap,
-                                 META_FIELDS, doc->fields[i].name)))
-            return rc;
-    for (size_t i = 0; i < doc->nvalues; i++)
-        if ((rc = names_register(index, &index->values, &index->nvalues, &index->values_cap,
-                                 META_VALUES, doc->values[i].name)))
-            return rc;
-
-    if ((rc = sou__xdoc_new(&xdoc)))
+    if ((rc = sou__index_register(index, doc, &slots)))
         return rc;
+    if ((rc = sou__xdoc_new(&xdoc))) {
+        sou__free(slots);
+        return rc;
+    }
     idlen = id_term(idterm, doc->id, doc->id_len);
     if (!(rc = sou__xdoc_add_term(xdoc, idterm, idlen, 0)) &&
-        !(rc = index_build(index, doc, xdoc)))
+        !(rc = sou__index_build(index->analyzer, sou__index_stemming(index), doc, slots, xdoc)))
         rc = sou__xdb_replace(index->db, idterm, idlen, xdoc);
+    sou__free(slots);
     sou__xdoc_free(xdoc);
     if (rc)
         return rc;
@@ -712,13 +1039,63 @@ int sou_index_cancel(sou_index *index)
     return index_load_names(index);
 }
 
+/* Read the stub again and open its shards anew: shards that came back are
+ * searched again, and (with SOU_INDEX_PARTIAL) those gone are left out. The
+ * index stays as it was unless the new set opens, with the settings the
+ * index's queries are analysed with. */
+static int index_reopen_stub(sou_index *index)
+{
+    static const char *const keys[] = { META_CJK, META_STEMMER, META_FOLD_HANT };
+    const char *have[3];
+    sou_index fresh;
+    int rc;
+
+    have[0] = sou_cjk_mode_name(index->aopts.cjk);
+    have[1] = index->aopts.stemmer;
+    have[2] = index->aopts.fold_hant ? "1" : "0";
+    memset(&fresh, 0, sizeof fresh);
+    rc = index_open_stub(&fresh, index->path, index->open_flags, index->connect_timeout_ms);
+    for (size_t k = 0; !rc && k < sizeof keys / sizeof keys[0]; k++) {
+        char *got = NULL;
+
+        if ((rc = meta_get(fresh.db, keys[k], &got)))
+            break;
+        if (strcmp(got, have[k]) != 0)
+            rc = sou__error_set(SOU_ESETTINGS,
+                                "reopen: the shards now record %s '%.40s', the index was "
+                                "opened with '%s'",
+                                keys[k], got, have[k]);
+        sou__free(got);
+    }
+    if (rc) {
+        sou_error saved = *sou_error_last();
+        char msg[512];
+
+        snprintf(msg, sizeof msg, "%s", saved.message);
+        sou__xdb_close(fresh.db);
+        shard_states_free(fresh.shards, fresh.nshards);
+        return sou__error_set(saved.code, "%s", msg);
+    }
+    sou__xdb_close(index->db);
+    shard_states_free(index->shards, index->nshards);
+    index->db = fresh.db;
+    index->shards = fresh.shards;
+    index->nshards = fresh.nshards;
+    index->nmissing = fresh.nmissing;
+    return SOU_OK;
+}
+
 int sou_index_reopen(sou_index *index)
 {
     int rc;
 
     if (!index)
         return sou__error_set(SOU_EINVAL, "reopen: index is NULL");
-    if ((rc = sou__xdb_reopen(index->db)))
+    rc = sou__xdb_reopen(index->db);
+    /* A stub with a shard down or left out is opened again from its file. */
+    if (index->stub && (rc == SOU_EIO || (rc == SOU_OK && index->nmissing)))
+        rc = index_reopen_stub(index);
+    if (rc)
         return rc;
     /* A writer may have brought new fields and values. */
     return index_load_names(index);
@@ -777,6 +1154,13 @@ int sou_index_stats_get(sou_index *index, sou_index_stats *out)
     out->analyzer = index->aopts;
     out->icu_version = index->icu_version;
     return SOU_OK;
+}
+
+int sou_index_doc_count(sou_index *index, uint64_t *out)
+{
+    if (!index || !out)
+        return sou__error_set(SOU_EINVAL, "doc count: missing argument");
+    return sou__xdb_doc_count(index->db, out);
 }
 
 const sou_analyzer_options *sou_index_analyzer_options(const sou_index *index)

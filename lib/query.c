@@ -1,6 +1,6 @@
 /*
- * query.c: query trees, and the parser from the query language to a tree of
- * index terms.
+ * query.c: query trees, and the parser from the query language to a syntax
+ * tree (planned into index terms by plan.c).
  *
  * The parser is a small recursive descent over a lexer:
  *
@@ -11,12 +11,14 @@
  *   primary  := '(' or_group ')' | word | "phrase" | field:word
  *             | field:"phrase" | field:( or_group )
  *
- * Every item carries a sign (plain, required, negative). A group combines
- * its required and plain items as its operator says and subtracts its
- * negative ones; a group of one item hands that item and its sign to the
- * enclosing group, so "a -b c" with default OR still subtracts b from the
- * whole query. Reading is lenient: what does not fit is read as text or
- * dropped, and only nesting too deep to be meant gives SOU_EQUERY.
+ * Every item carries a sign (plain, required, negative). A group holds its
+ * items with their signs; the planner combines required and plain items as
+ * the group's operator says and subtracts negative ones. A group of one
+ * item hands that item and its sign to the enclosing group, so "a -b c"
+ * with default OR still subtracts b from the whole query. Items joined by a
+ * typed AND are required: what the user wrote explicitly is never relaxed.
+ * Reading is lenient: what does not fit is read as text or dropped, and
+ * only nesting too deep to be meant gives SOU_EQUERY.
  */
 #include "query.h"
 
@@ -80,24 +82,14 @@ void sou__qnode_free(sou__qnode *node)
     sou__free(node);
 }
 
-static void hlpat_clear(sou__hlpat *p)
+void sou__snode_free(sou__snode *node)
 {
-    for (size_t i = 0; i < p->n; i++)
-        sou__free(p->terms[i]);
-    sou__free(p->terms);
-    sou__free(p->lens);
-    sou__free(p->field);
-}
-
-void sou__parsed_free(sou__parsed *p)
-{
-    if (!p)
+    if (!node)
         return;
-    sou__qnode_free(p->root);
-    for (size_t i = 0; i < p->npats; i++)
-        hlpat_clear(&p->pats[i]);
-    sou__free(p->pats);
-    sou__free(p);
+    for (size_t i = 0; i < node->nkids; i++)
+        sou__snode_free(node->kids[i]);
+    sou__free(node->kids);
+    sou__free(node);
 }
 
 /* ----------------------------------------------------------------- lexer */
@@ -291,94 +283,12 @@ static void advance(lexer *lx)
 
 /* ---------------------------------------------------------------- parser */
 
-typedef enum { SIGN_PLAIN, SIGN_REQUIRED, SIGN_NEGATIVE } sign_t;
-
-typedef struct {
-    sou__qnode *node; /* NULL: the item vanished (no tokens) */
-    sign_t sign;
-} item;
-
 typedef struct {
     const sou__query_env *env;
     lexer lx;
-    sou__parsed *out;
-    int stemming;
     int depth;
-    int negative;    /* inside a negated part: no highlight patterns */
-    const char *field;   /* field restriction of the enclosing field:( ) */
-    size_t field_len;
     int rc;
 } parser;
-
-/* An analyzed token, copied out of the callback. */
-typedef struct {
-    size_t term_off, term_len, stem_off, stem_len;
-    uint32_t pos;
-    sou_token_kind kind;
-    unsigned int flags;
-} atok;
-
-typedef struct {
-    atok *toks;
-    size_t n, cap;
-    char *buf;
-    size_t blen, bcap;
-} atoks;
-
-static int buf_put(atoks *a, const char *s, size_t n, size_t *off)
-{
-    int rc = sou__grow((void **)&a->buf, &a->bcap, a->blen + n + 1, 1);
-    if (rc != SOU_OK)
-        return rc;
-    memcpy(a->buf + a->blen, s, n);
-    *off = a->blen;
-    a->blen += n;
-    a->buf[a->blen++] = '\0';
-    return SOU_OK;
-}
-
-static int collect_tok(const sou_token *t, void *payload)
-{
-    atoks *a = payload;
-    atok *k;
-    int rc = sou__grow((void **)&a->toks, &a->cap, a->n + 1, sizeof *a->toks);
-    if (rc != SOU_OK)
-        return rc;
-    k = &a->toks[a->n];
-    if ((rc = buf_put(a, t->term, t->term_len, &k->term_off)) != SOU_OK)
-        return rc;
-    if ((rc = buf_put(a, t->stem, t->stem_len, &k->stem_off)) != SOU_OK)
-        return rc;
-    k->term_len = t->term_len;
-    k->stem_len = t->stem_len;
-    k->pos = t->position;
-    k->kind = t->kind;
-    k->flags = t->flags;
-    a->n++;
-    return SOU_OK;
-}
-
-static void atoks_free(atoks *a)
-{
-    sou__free(a->toks);
-    sou__free(a->buf);
-}
-
-static int analyze(parser *p, size_t s, size_t e, atoks *a)
-{
-    int rc;
-    memset(a, 0, sizeof *a);
-    if (e <= s)
-        return SOU_OK;
-    rc = sou_analyzer_tokenize(p->env->analyzer, p->lx.q + s, e - s, collect_tok, a);
-    if (rc != SOU_OK) {
-        atoks_free(a);
-        memset(a, 0, sizeof *a);
-        if (rc > 0)
-            rc = SOU_ERROR;
-    }
-    return rc;
-}
 
 static int fail(parser *p, int rc)
 {
@@ -387,260 +297,27 @@ static int fail(parser *p, int rc)
     return rc;
 }
 
-/* A TERM node for term with the prefix of field (NULL: none). */
-static sou__qnode *make_term(parser *p, const char *field, size_t flen, int stemmed,
-                             const char *term, size_t len)
+static sou__snode *snode_new(parser *p, sou__sop op)
 {
-    char prefix[SOU__PREFIX_MAX + 1];
-    char buf[SOU__TERMBUF];
-    size_t pl = sou__term_prefix(prefix, field, flen, stemmed);
-    size_t n = sou__term_make(buf, prefix, pl, term, len);
-    sou__qnode *node = sou__qnode_term(buf, n, 1);
-    if (!node)
+    sou__snode *n = sou__calloc(1, sizeof *n);
+    if (!n)
         fail(p, SOU_ENOMEM);
-    return node;
+    else
+        n->op = op;
+    return n;
 }
 
-/* Add kid to parent; on failure parent is freed and NULL returned. */
-static sou__qnode *add_kid(parser *p, sou__qnode *parent, sou__qnode *kid)
+/* Append kid (NULL: nothing) to group g; on failure both are freed. */
+static int snode_add(parser *p, sou__snode *g, sou__snode *kid)
 {
-    if (!parent || !kid) {
-        sou__qnode_free(parent);
-        sou__qnode_free(kid);
-        fail(p, SOU_ENOMEM);
-        return NULL;
+    if (!kid)
+        return p->rc;
+    if (sou__grow((void **)&g->kids, &g->cap, g->nkids + 1, sizeof *g->kids) != SOU_OK) {
+        sou__snode_free(kid);
+        return fail(p, SOU_ENOMEM);
     }
-    if (sou__qnode_add(parent, kid) != SOU_OK) {
-        sou__qnode_free(parent);
-        fail(p, SOU_ENOMEM);
-        return NULL;
-    }
-    return parent;
-}
-
-static int is_latin(sou_token_kind k)
-{
-    return k == SOU_TOKEN_LATIN || k == SOU_TOKEN_ALPHA;
-}
-
-/* Record a highlight pattern from the positional tokens a->toks[from, to)
- * (their stems when by_stem; the last one a prefix when prefix). */
-static void add_pattern(parser *p, const atoks *a, size_t from, size_t to, int by_stem,
-                        int prefix, const char *field, size_t flen)
-{
-    sou__parsed *out = p->out;
-    sou__hlpat pat;
-    size_t npos = 0;
-
-    if (p->negative || p->rc != SOU_OK)
-        return;
-    for (size_t i = from; i < to; i++)
-        if (!(a->toks[i].flags & SOU_TOKEN_COMPOUND))
-            npos++;
-    if (npos == 0)
-        return;
-    memset(&pat, 0, sizeof pat);
-    pat.terms = sou__calloc(npos, sizeof *pat.terms);
-    pat.lens = sou__calloc(npos, sizeof *pat.lens);
-    pat.by_stem = by_stem;
-    pat.prefix = prefix;
-    if (!pat.terms || !pat.lens)
-        goto oom;
-    for (size_t i = from; i < to; i++) {
-        const atok *t = &a->toks[i];
-        const char *s;
-        size_t n;
-        if (t->flags & SOU_TOKEN_COMPOUND)
-            continue;
-        s = by_stem ? a->buf + t->stem_off : a->buf + t->term_off;
-        n = by_stem ? t->stem_len : t->term_len;
-        if (!(pat.terms[pat.n] = sou__strndup(s, n)))
-            goto oom;
-        pat.lens[pat.n++] = n;
-    }
-    if (field && !(pat.field = sou__strndup(field, flen)))
-        goto oom;
-    for (size_t k = 0; pat.field && k < flen; k++)
-        if (pat.field[k] >= 'A' && pat.field[k] <= 'Z')
-            pat.field[k] = (char)(pat.field[k] - 'A' + 'a');
-    if (sou__grow((void **)&out->pats, &out->cap, out->npats + 1, sizeof *out->pats) != SOU_OK)
-        goto oom;
-    out->pats[out->npats++] = pat;
-    return;
-oom:
-    hlpat_clear(&pat);
-    fail(p, SOU_ENOMEM);
-}
-
-/* A node over the tokens a->toks[from, to) of kind want (compound or
- * positional): the one TERM, or an op node of their TERMs. */
-static sou__qnode *terms_of(parser *p, const atoks *a, size_t from, size_t to, int compound,
-                            sou__qop op, const char *field, size_t flen)
-{
-    sou__qnode *node = NULL;
-    size_t n = 0;
-
-    for (size_t i = from; i < to; i++)
-        if (((a->toks[i].flags & SOU_TOKEN_COMPOUND) != 0) == compound)
-            n++;
-    if (n == 0)
-        return NULL;
-    if (n > 1 && !(node = sou__qnode_new(op))) {
-        fail(p, SOU_ENOMEM);
-        return NULL;
-    }
-    for (size_t i = from; i < to; i++) {
-        const atok *t = &a->toks[i];
-        sou__qnode *kid;
-        if (((t->flags & SOU_TOKEN_COMPOUND) != 0) != compound)
-            continue;
-        kid = make_term(p, field, flen, 0, a->buf + t->term_off, t->term_len);
-        if (n == 1)
-            return kid;
-        if (!(node = add_kid(p, node, kid)))
-            return NULL;
-    }
-    return node;
-}
-
-/* One run of tokens at consecutive positions. A bare Latin word becomes its
- * stem; otherwise the positional terms form a phrase, which for a bare word
- * the dictionary words laid over them rank up. */
-static sou__qnode *run_node(parser *p, const atoks *a, size_t from, size_t to, int quoted,
-                            const char *field, size_t flen)
-{
-    sou__qnode *node, *words = NULL;
-
-    if (!quoted && to - from == 1 && p->stemming && is_latin(a->toks[from].kind) &&
-        !(a->toks[from].flags & SOU_TOKEN_COMPOUND)) {
-        const atok *t = &a->toks[from];
-        node = make_term(p, field, flen, 1, a->buf + t->stem_off, t->stem_len);
-        add_pattern(p, a, from, to, 1, 0, field, flen);
-        return node;
-    }
-    node = terms_of(p, a, from, to, 0, SOU__Q_PHRASE, field, flen);
-    if (!quoted && p->rc == SOU_OK)
-        words = terms_of(p, a, from, to, 1, SOU__Q_OR, field, flen);
-    if (p->rc != SOU_OK) {
-        sou__qnode_free(node);
-        sou__qnode_free(words);
-        return NULL;
-    }
-    add_pattern(p, a, from, to, 0, 0, field, flen);
-    if (node && words) {
-        sou__qnode *maybe = sou__qnode_new(SOU__Q_AND_MAYBE);
-        maybe = add_kid(p, maybe, node);
-        return add_kid(p, maybe, words);
-    }
-    return node ? node : words;
-}
-
-/* The tokens split where positions jump (Han characters separated by
- * punctuation): each run is matched on its own, and all must match. */
-static sou__qnode *runs_node(parser *p, const atoks *a, int quoted, const char *field,
-                             size_t flen)
-{
-    sou__qnode *all = NULL, *one = NULL;
-    size_t from = 0, nruns = 0;
-
-    while (from < a->n && p->rc == SOU_OK) {
-        size_t to = from + 1;
-        uint32_t next = a->toks[from].pos + 1;
-        while (to < a->n) {
-            const atok *t = &a->toks[to];
-            if (!(t->flags & SOU_TOKEN_COMPOUND)) {
-                if (t->pos != next)
-                    break;
-                next++;
-            }
-            to++;
-        }
-        sou__qnode *n = run_node(p, a, from, to, quoted, field, flen);
-        from = to;
-        if (!n)
-            continue;
-        if (++nruns == 1) {
-            one = n;
-            continue;
-        }
-        if (nruns == 2) {
-            all = add_kid(p, sou__qnode_new(SOU__Q_AND), one);
-            one = NULL;
-        }
-        all = add_kid(p, all, n);
-    }
-    if (p->rc != SOU_OK) {
-        sou__qnode_free(all);
-        sou__qnode_free(one);
-        return NULL;
-    }
-    return nruns == 1 ? one : all;
-}
-
-/* A bare word; with a trailing '*', its last term is a prefix. */
-static sou__qnode *word_node(parser *p, const lx_tok *t, const char *field, size_t flen)
-{
-    atoks a;
-    sou__qnode *node = NULL;
-    const atok *last = NULL;
-    int rc = analyze(p, t->s, t->e, &a);
-
-    if (rc != SOU_OK) {
-        fail(p, rc);
-        return NULL;
-    }
-    for (size_t i = a.n; t->prefix && i-- > 0;)
-        if (!(a.toks[i].flags & SOU_TOKEN_COMPOUND)) {
-            last = &a.toks[i];
-            break;
-        }
-    /* A Han character as a prefix adds nothing that substring matching
-     * does not: the word is read as it is. */
-    if (!last || last->kind == SOU_TOKEN_IDEOGRAPHIC) {
-        node = runs_node(p, &a, 0, field, flen);
-        goto done;
-    }
-    node = make_term(p, field, flen, 0, a.buf + last->term_off, last->term_len);
-    if (!node)
-        goto done;
-    node->op = SOU__Q_WILDCARD;
-    add_pattern(p, &a, 0, (size_t)(last - a.toks) + 1, 0, 1, field, flen);
-    if (last != a.toks) {
-        /* "e-mai*": the terms before the prefix as well. */
-        sou__qnode *and = sou__qnode_new(SOU__Q_AND);
-        for (const atok *k = a.toks; and && k != last; k++)
-            if (!(k->flags & SOU_TOKEN_COMPOUND))
-                and = add_kid(p, and, make_term(p, field, flen, 0, a.buf + k->term_off,
-                                                k->term_len));
-        node = add_kid(p, and, node);
-    }
-done:
-    atoks_free(&a);
-    if (p->rc != SOU_OK) {
-        sou__qnode_free(node);
-        node = NULL;
-    }
-    return node;
-}
-
-/* A quoted phrase: its plain terms, adjacent and in order. */
-static sou__qnode *phrase_node(parser *p, const lx_tok *t, const char *field, size_t flen)
-{
-    atoks a;
-    sou__qnode *node;
-    int rc = analyze(p, t->s, t->e, &a);
-
-    if (rc != SOU_OK) {
-        fail(p, rc);
-        return NULL;
-    }
-    node = runs_node(p, &a, 1, field, flen);
-    atoks_free(&a);
-    if (p->rc != SOU_OK) {
-        sou__qnode_free(node);
-        node = NULL;
-    }
-    return node;
+    g->kids[g->nkids++] = kid;
+    return SOU_OK;
 }
 
 static int starts_unary(lx_kind k)
@@ -649,174 +326,97 @@ static int starts_unary(lx_kind k)
            k == LX_PLUS;
 }
 
-static sou__qnode *or_group(parser *p);
+static sou__snode *or_group(parser *p);
 
-/* Fold items into one node. and_op: required and plain items all must
- * match; otherwise required ones must and plain ones may. Negative items
- * are subtracted; a group of only negative items subtracts from all. */
-static sou__qnode *combine(parser *p, item *items, size_t n, int and_op)
+/* A signed item as a plain one: a group of the item alone, which matches
+ * what the sign says (a lone negative item: everything but it). */
+static sou__snode *settle(parser *p, sou__snode *it)
 {
-    sou__qnode *must = NULL, *may = NULL, *nots = NULL, *res = NULL;
-    size_t nmust = 0, nmay = 0, nnot = 0;
+    sou__snode *g;
 
-    for (size_t i = 0; i < n; i++) {
-        if (!items[i].node)
-            continue;
-        if (items[i].sign == SIGN_NEGATIVE)
-            nnot++;
-        else if (items[i].sign == SIGN_REQUIRED || and_op)
-            nmust++;
-        else
-            nmay++;
-    }
-    if (nmust + nmay + nnot == 0)
+    if (!it || it->sign == SOU__SIGN_PLAIN)
+        return it;
+    if (!(g = snode_new(p, SOU__S_GROUP))) {
+        sou__snode_free(it);
         return NULL;
-    if (nmust > 1)
-        must = sou__qnode_new(SOU__Q_AND);
-    if (nmay > 1)
-        may = sou__qnode_new(SOU__Q_OR);
-    if ((nmust > 1 && !must) || (nmay > 1 && !may)) {
-        fail(p, SOU_ENOMEM);
-        goto out;
     }
-    if (nnot > 0 && !(nots = sou__qnode_new(SOU__Q_AND_NOT))) {
-        fail(p, SOU_ENOMEM);
-        goto out;
+    g->and_op = 1;
+    g->at = it->at;
+    if (snode_add(p, g, it) != SOU_OK) {
+        sou__snode_free(g);
+        return NULL;
     }
-    for (size_t i = 0; i < n; i++) {
-        sou__qnode *k = items[i].node;
-        if (!k || items[i].sign == SIGN_NEGATIVE)
-            continue;
-        items[i].node = NULL;
-        if (items[i].sign == SIGN_REQUIRED || and_op) {
-            if (nmust == 1)
-                must = k;
-            else if (!(must = add_kid(p, must, k)))
-                goto out;
-        } else {
-            if (nmay == 1)
-                may = k;
-            else if (!(may = add_kid(p, may, k)))
-                goto out;
-        }
-    }
-    if (must && may) {
-        res = sou__qnode_new(SOU__Q_AND_MAYBE);
-        res = add_kid(p, res, must);
-        must = NULL;
-        res = add_kid(p, res, may);
-        may = NULL;
-    } else {
-        res = must ? must : may;
-        must = may = NULL;
-    }
-    if (!res && nnot > 0 && !(res = sou__qnode_new(SOU__Q_ALL)))
-        fail(p, SOU_ENOMEM);
-    if (p->rc != SOU_OK)
-        goto out;
-    if (nots) {
-        if (!(nots = add_kid(p, nots, res))) {
-            res = NULL;
-            goto out;
-        }
-        res = NULL;
-        for (size_t i = 0; i < n; i++) {
-            if (!items[i].node || items[i].sign != SIGN_NEGATIVE)
-                continue;
-            sou__qnode *k = items[i].node;
-            items[i].node = NULL;
-            if (!(nots = add_kid(p, nots, k)))
-                goto out;
-        }
-        res = nots;
-        nots = NULL;
-    }
-out:
-    sou__qnode_free(must);
-    sou__qnode_free(may);
-    sou__qnode_free(nots);
-    for (size_t i = 0; i < n; i++) {
-        sou__qnode_free(items[i].node);
-        items[i].node = NULL;
-    }
-    if (p->rc != SOU_OK) {
-        sou__qnode_free(res);
-        res = NULL;
-    }
-    return res;
+    return g;
 }
 
-/* A signed item as a plain node: a lone negative item matches everything
- * but it. */
-static item settle(parser *p, item it)
+static sou__snode *unary(parser *p)
 {
-    if (it.node && it.sign != SIGN_PLAIN) {
-        it.node = combine(p, &it, 1, 1);
-    }
-    it.sign = SIGN_PLAIN;
-    return it;
-}
-
-static item unary(parser *p)
-{
-    item it = { NULL, SIGN_PLAIN };
+    sou__snode *it = NULL;
+    sou__sign sign = SOU__SIGN_PLAIN;
     const lx_tok *t;
-    int neg_before = p->negative;
     int have_sign = 0;
+    size_t at = peek(&p->lx)->at;
 
     for (;;) {
         t = peek(&p->lx);
         if (t->kind == LX_NOT || t->kind == LX_MINUS) {
             if (!have_sign)
-                it.sign = SIGN_NEGATIVE;
+                sign = SOU__SIGN_NEGATIVE;
             have_sign = 1;
             advance(&p->lx);
         } else if (t->kind == LX_PLUS) {
             if (!have_sign)
-                it.sign = SIGN_REQUIRED;
+                sign = SOU__SIGN_REQUIRED;
             have_sign = 1;
             advance(&p->lx);
         } else {
             break;
         }
     }
-    if (it.sign == SIGN_NEGATIVE)
-        p->negative = 1;
 
     t = peek(&p->lx);
     if (t->kind == LX_WORD || t->kind == LX_PHRASE) {
         lx_tok w = *t;
-        const char *f = p->field;
-        size_t fl = p->field_len;
         advance(&p->lx);
-        if (w.fe > w.fs) {
-            f = p->lx.q + w.fs;
-            fl = w.fe - w.fs;
+        if ((it = snode_new(p, w.kind == LX_WORD ? SOU__S_WORD : SOU__S_PHRASE))) {
+            it->s = w.s;
+            it->e = w.e;
+            it->at = w.at;
+            it->prefix = w.prefix;
+            if (w.fe > w.fs) {
+                it->field = p->lx.q + w.fs;
+                it->field_len = w.fe - w.fs;
+            }
         }
-        it.node = w.kind == LX_WORD ? word_node(p, &w, f, fl) : phrase_node(p, &w, f, fl);
     } else if (t->kind == LX_LPAREN) {
         lx_tok w = *t;
-        const char *of = p->field;
-        size_t ofl = p->field_len;
         advance(&p->lx);
         if (++p->depth > SOU__QUERY_DEPTH_MAX) {
             fail(p, sou__error_set(SOU_EQUERY, "query nested too deeply at byte %zu", w.at));
         } else {
-            if (w.fe > w.fs) {
-                p->field = p->lx.q + w.fs;
-                p->field_len = w.fe - w.fs;
+            it = or_group(p);
+            /* field:( ... ) restricts what is inside; a group of one item
+             * may come back as that item, which takes the field unless it
+             * names its own. */
+            if (it && w.fe > w.fs && !it->field) {
+                it->field = p->lx.q + w.fs;
+                it->field_len = w.fe - w.fs;
             }
-            it.node = or_group(p);
-            p->field = of;
-            p->field_len = ofl;
             /* An unclosed parenthesis closes at the end. */
             if (peek(&p->lx)->kind == LX_RPAREN)
                 advance(&p->lx);
+            if (it && it->op == SOU__S_GROUP) {
+                it->s = w.at;
+                it->e = p->lx.i;
+            }
         }
         p->depth--;
     }
     /* Anything else: the sign had nothing to apply to and is dropped. */
-    p->negative = neg_before;
+    if (it) {
+        it->sign = sign;
+        it->at = at;
+    }
     return it;
 }
 
@@ -830,65 +430,52 @@ static int binary_op_ok(parser *p)
 
     advance(&p->lx);
     t = peek(&p->lx);
-    ok = t->kind == LX_WORD || t->kind == LX_PHRASE || t->kind == LX_LPAREN ||
-         t->kind == LX_NOT || t->kind == LX_MINUS || t->kind == LX_PLUS;
+    ok = starts_unary(t->kind);
     p->lx = save;
     return ok;
 }
 
-static int items_push(parser *p, item **items, size_t *n, size_t *cap, item it)
+/* Finish a group of items: none gives NULL, one keeps its sign for the
+ * enclosing group. */
+static sou__snode *group_result(parser *p, sou__snode *g)
 {
-    if (sou__grow((void **)items, cap, *n + 1, sizeof **items) != SOU_OK) {
-        sou__qnode_free(it.node);
-        return fail(p, SOU_ENOMEM);
+    sou__snode *one;
+
+    if (p->rc != SOU_OK || g->nkids == 0) {
+        sou__snode_free(g);
+        return NULL;
     }
-    (*items)[(*n)++] = it;
-    return SOU_OK;
+    if (g->nkids > 1)
+        return g;
+    one = g->kids[0];
+    g->nkids = 0;
+    sou__snode_free(g);
+    return one;
 }
 
-static void items_free(item *items, size_t n)
+/* Mark a plain item required: it sits next to a typed AND. */
+static void require(sou__snode *it)
 {
-    for (size_t i = 0; i < n; i++)
-        sou__qnode_free(items[i].node);
-    sou__free(items);
+    if (it && it->sign == SOU__SIGN_PLAIN)
+        it->sign = SOU__SIGN_REQUIRED;
 }
 
-/* Finish a group: one item keeps its sign for the enclosing group. */
-static item group_result(parser *p, item *items, size_t n, int and_op)
+static sou__snode *and_group(parser *p)
 {
-    item r = { NULL, SIGN_PLAIN };
-    size_t live = 0, last = 0;
-
-    for (size_t i = 0; i < n; i++)
-        if (items[i].node) {
-            live++;
-            last = i;
-        }
-    if (p->rc != SOU_OK || live == 0) {
-        items_free(items, n);
-        return r;
-    }
-    if (live == 1) {
-        r = items[last];
-        items[last].node = NULL;
-        items_free(items, n);
-        return r;
-    }
-    r.node = combine(p, items, n, and_op);
-    items_free(items, n);
-    return r;
-}
-
-static item and_group(parser *p)
-{
-    item *items = NULL;
-    size_t n = 0, cap = 0;
+    sou__snode *g = snode_new(p, SOU__S_GROUP), *prev;
     int implicit_and = p->env->default_op == SOU_OP_AND;
 
-    if (items_push(p, &items, &n, &cap, unary(p)) != SOU_OK)
+    if (!g)
+        return NULL;
+    g->and_op = 1;
+    g->at = peek(&p->lx)->at;
+    prev = unary(p);
+    if (snode_add(p, g, prev) != SOU_OK)
         goto out;
     while (p->rc == SOU_OK) {
         const lx_tok *t = peek(&p->lx);
+        int typed = 0;
+        sou__snode *it;
         if (t->kind == LX_RPAREN && p->depth == 0) {
             advance(&p->lx); /* a stray ')' */
             continue;
@@ -900,25 +487,37 @@ static item and_group(parser *p)
                 continue;
             }
             advance(&p->lx);
+            typed = 1;
         } else if (!(implicit_and && starts_unary(t->kind))) {
             break;
         }
-        if (items_push(p, &items, &n, &cap, unary(p)) != SOU_OK)
+        it = unary(p);
+        if (typed) {
+            require(prev);
+            require(it);
+            g->typed = 1;
+        }
+        if (it)
+            prev = it;
+        if (snode_add(p, g, it) != SOU_OK)
             goto out;
     }
 out:
-    return group_result(p, items, n, 1);
+    return group_result(p, g);
 }
 
-static sou__qnode *or_group(parser *p)
+static sou__snode *or_group(parser *p)
 {
-    item *items = NULL;
-    size_t n = 0, cap = 0;
+    sou__snode *g = snode_new(p, SOU__S_GROUP);
     int explicit_before = 0;
 
+    if (!g)
+        return NULL;
+    g->at = peek(&p->lx)->at;
     while (p->rc == SOU_OK) {
         const lx_tok *t = peek(&p->lx);
-        item it;
+        sou__snode *it;
+        int explicit_after = 0;
         if (t->kind == LX_END)
             break;
         if (t->kind == LX_RPAREN) {
@@ -934,22 +533,21 @@ static sou__qnode *or_group(parser *p)
         }
         it = and_group(p);
         t = peek(&p->lx);
-        int explicit_after = 0;
         if (t->kind == LX_OR) {
             /* A dangling OR is dropped. */
             if (binary_op_ok(p))
-                explicit_after = 1;
+                explicit_after = g->typed = 1;
             advance(&p->lx);
         }
         /* "a OR -b" means a, or anything but b. */
         if (explicit_before || explicit_after)
             it = settle(p, it);
-        if (items_push(p, &items, &n, &cap, it) != SOU_OK)
+        if (snode_add(p, g, it) != SOU_OK)
             break;
         explicit_before = explicit_after;
     }
     /* A lone signed item: "-a" alone means everything but a. */
-    return settle(p, group_result(p, items, n, 0)).node;
+    return settle(p, group_result(p, g));
 }
 
 /* Is the query nothing but operators? Then they are words. */
@@ -975,15 +573,15 @@ static int only_operators(const sou__query_env *env, const char *q, size_t len)
     return any;
 }
 
-int sou__query_parse(const sou__query_env *env, const char *q, size_t len, sou__parsed **out)
+int sou__query_syntax(const sou__query_env *env, const char *q, size_t len, sou__snode **out)
 {
     parser p;
-    sou__qnode *root = NULL;
+    sou__snode *root = NULL;
 
     if (!out)
         return sou__error_set(SOU_EINVAL, "query parse: out is NULL");
     *out = NULL;
-    if (!env || !env->analyzer || (!q && len > 0))
+    if (!env || (!q && len > 0))
         return sou__error_set(SOU_EINVAL, "query parse: invalid arguments");
     if (!q)
         q = "";
@@ -993,46 +591,53 @@ int sou__query_parse(const sou__query_env *env, const char *q, size_t len, sou__
     p.lx.env = env;
     p.lx.q = q;
     p.lx.len = len;
-    {
-        const sou_analyzer_options *ao = sou_analyzer_options_get(env->analyzer);
-        p.stemming = ao && ao->stemmer && strcmp(ao->stemmer, "none") != 0;
-    }
-    if (!(p.out = sou__calloc(1, sizeof *p.out)))
-        return SOU_ENOMEM;
 
     if (only_operators(env, q, len)) {
         /* "NOT", "AND OR": the user means the words. */
         lx_tok t;
         lexer lx = p.lx;
-        item *items = NULL;
-        size_t n = 0, cap = 0;
-        for (;;) {
+        sou__snode *g = snode_new(&p, SOU__S_GROUP);
+        if (g)
+            g->and_op = env->default_op == SOU_OP_AND;
+        for (; g;) {
+            sou__snode *w;
             lex_next(&lx, &t);
             if (t.kind == LX_END)
                 break;
             if (t.kind == LX_LPAREN || t.kind == LX_RPAREN)
                 continue;
-            t.kind = LX_WORD;
-            t.s = t.at;
-            t.e = lx.i;
-            item it = { word_node(&p, &t, NULL, 0), SIGN_PLAIN };
-            if (p.rc != SOU_OK || items_push(&p, &items, &n, &cap, it) != SOU_OK)
+            if (!(w = snode_new(&p, SOU__S_WORD)))
+                break;
+            w->s = w->at = t.at;
+            w->e = lx.i;
+            if (snode_add(&p, g, w) != SOU_OK)
                 break;
         }
-        root = group_result(&p, items, n, env->default_op == SOU_OP_AND).node;
+        root = g ? group_result(&p, g) : NULL;
     } else {
         root = or_group(&p);
     }
     if (p.rc != SOU_OK) {
-        sou__qnode_free(root);
-        sou__parsed_free(p.out);
+        sou__snode_free(root);
         return p.rc;
     }
-    if (!root && !(root = sou__qnode_new(SOU__Q_NOTHING))) {
-        sou__parsed_free(p.out);
-        return SOU_ENOMEM;
-    }
-    p.out->root = root;
-    *out = p.out;
+    *out = root;
     return SOU_OK;
+}
+
+int sou__query_parse(const sou__query_env *env, const char *q, size_t len, sou__parsed **out)
+{
+    sou__snode *root = NULL;
+    int rc;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "query parse: out is NULL");
+    *out = NULL;
+    if (!env || !env->analyzer || (!q && len > 0))
+        return sou__error_set(SOU_EINVAL, "query parse: invalid arguments");
+    if ((rc = sou__query_syntax(env, q, len, &root)) != SOU_OK)
+        return rc;
+    rc = sou__query_plan(env, q ? q : "", len, root, out);
+    sou__snode_free(root);
+    return rc;
 }

@@ -1,7 +1,14 @@
 /*
- * query.h: the query tree that the C parser builds and the shim turns into
- * a Xapian::Query. Terms in it are final index terms, prefixes included
- * (see docs/ARCHITECTURE.md for the scheme).
+ * query.h: a query's way from text to the index, in two steps kept apart.
+ *
+ *   query.c  parse: the query language into a syntax tree (sou__snode) of
+ *            words, phrases and groups with their signs; no analysis.
+ *   plan.c   plan: the syntax tree into trees of final index terms
+ *            (sou__qnode, prefixes included, see lib/terms.h) at up to three
+ *            match levels, highlight patterns for snippets, and the query's
+ *            words for explanations.
+ *
+ * The shim turns each level's tree into a Xapian::Query.
  */
 #ifndef SOU_LIB_QUERY_H
 #define SOU_LIB_QUERY_H
@@ -15,6 +22,64 @@
 extern "C" {
 #endif
 
+/* ------------------------------------------------------------ syntax tree */
+
+typedef enum sou__sop {
+    SOU__S_WORD,   /* unquoted text: [s, e) of the query */
+    SOU__S_PHRASE, /* quoted text: [s, e) */
+    SOU__S_GROUP   /* kids combined by and_op, with their signs */
+} sou__sop;
+
+typedef enum sou__sign {
+    SOU__SIGN_PLAIN,    /* combined as the group's operator says */
+    SOU__SIGN_REQUIRED, /* +x, or joined by a typed AND: must match */
+    SOU__SIGN_NEGATIVE  /* -x, NOT x: must not match */
+} sou__sign;
+
+typedef struct sou__snode {
+    sou__sop op;
+    sou__sign sign;
+    size_t s, e;           /* WORD, PHRASE: the text in the query; GROUP in
+                              parentheses: the group's text, parentheses included */
+    size_t at;             /* byte offset where the item starts in the query */
+    int prefix;            /* WORD: ended with '*' (not in [s, e)) */
+    const char *field;     /* field restriction as typed (any case), or NULL */
+    size_t field_len;
+    int and_op;            /* GROUP: plain kids must all match (1) or may (0) */
+    int typed;             /* GROUP: joined by a typed AND or OR, not only by spaces */
+    struct sou__snode **kids;
+    size_t nkids, cap;
+} sou__snode;
+
+typedef struct sou__query_env {
+    sou_analyzer *analyzer; /* the index's analyzer */
+    sou_default_op default_op;
+    /* Is name a field of the index? Decides whether "name:x" is a field query. */
+    int (*is_field)(void *ctx, const char *name, size_t len);
+    void *ctx;
+    /* The index's indexed fields: a word without a field looks in all of
+     * them. NULL/0: "body" only. */
+    char *const *fields;
+    size_t nfields;
+    /* Plan the relaxed levels (all words, some words) as well. */
+    int relax;
+    /* Most index terms a plan may hold (0: SOU__QUERY_TERMS_MAX). */
+    size_t max_terms;
+} sou__query_env;
+
+/* Most index terms in one query after expansion into fields, stems and
+ * characters; more gives SOU_EQUERY. Wildcards expand within the shim, each
+ * to at most SOU__WILDCARD_MAX terms. */
+#define SOU__QUERY_TERMS_MAX 20000
+#define SOU__WILDCARD_MAX 1000
+
+/* Parse q into a syntax tree. *out is NULL for a query with nothing in it.
+ * SOU_EQUERY (message with the byte position) for what cannot be read;
+ * SOU_ENOMEM. */
+int sou__query_syntax(const sou__query_env *env, const char *q, size_t len, sou__snode **out);
+void sou__snode_free(sou__snode *node);
+
+/* ---------------------------------------------------------- index queries */
 
 typedef enum sou__qop {
     SOU__Q_TERM,      /* term */
@@ -25,7 +90,9 @@ typedef enum sou__qop {
     SOU__Q_AND_MAYBE, /* kids[0], ranked up by the rest */
     SOU__Q_WILDCARD,  /* term is a prefix; expands to the terms that start with it */
     SOU__Q_ALL,       /* every document */
-    SOU__Q_NOTHING    /* no document */
+    SOU__Q_NOTHING,   /* no document */
+    SOU__Q_SYNONYM,   /* kids weighed as one term (a word across fields and forms) */
+    SOU__Q_NEAR       /* kids (TERMs or ORs of TERMs) within window positions, any order */
 } sou__qop;
 
 typedef struct sou__qnode {
@@ -33,13 +100,11 @@ typedef struct sou__qnode {
     char *term;      /* TERM, WILDCARD: owned, NUL-terminated */
     size_t term_len;
     uint32_t wqf;    /* TERM: within-query frequency, 1 by default */
+    uint32_t window; /* NEAR: positions */
     struct sou__qnode **kids;
     size_t nkids;
     size_t cap;
 } sou__qnode;
-
-/* ---- building trees (query.c) */
-
 
 /* NULL and SOU_ENOMEM set on failure. */
 sou__qnode *sou__qnode_new(sou__qop op);
@@ -47,8 +112,6 @@ sou__qnode *sou__qnode_term(const char *term, size_t len, uint32_t wqf);
 /* Takes kid (freed on failure). */
 int sou__qnode_add(sou__qnode *parent, sou__qnode *kid);
 void sou__qnode_free(sou__qnode *node);
-
-/* ---- parsing (query.c) */
 
 /* One thing to highlight in snippets: a sequence of adjacent terms as the
  * analyzer emits them for a stored field. A term matches a token's term, or
@@ -62,24 +125,43 @@ typedef struct sou__hlpat {
     char *field;
 } sou__hlpat;
 
+/* A word of the query as the user typed it, for explanations: its text,
+ * and the index query that finds the documents that have it. */
+typedef struct sou__qword {
+    char *text;
+    size_t len;
+    sou__qnode *node;
+    char *folded; /* a Latin word as analysed, for spelling; else NULL */
+    size_t folded_len;
+} sou__qword;
+
+/* How a hit matched; the order of levels is the order of results. */
+typedef enum sou__level {
+    SOU__LEVEL_EXACT = 0, /* the query as typed */
+    SOU__LEVEL_ALL = 1,   /* every word, runs of Chinese split into their words */
+    SOU__LEVEL_SOME = 2   /* some of the words, by BM25 */
+} sou__level;
+
 typedef struct sou__parsed {
-    sou__qnode *root;
+    /* The levels, each run only while the ones before it do not fill the
+     * page; NULL where a level does not apply. level[0] always exists. */
+    sou__qnode *level[3];
+    size_t nwords;        /* words of SOU__LEVEL_SOME: words[0, nwords) */
+    sou__qword *words;    /* the query's plain words, for explanations */
+    size_t nqwords, qwords_cap;
+    size_t nterms;        /* index terms in level[0] and the others */
+    size_t nstopped;      /* stopwords left out */
     sou__hlpat *pats;
     size_t npats;
     size_t cap;
 } sou__parsed;
 
-typedef struct sou__query_env {
-    sou_analyzer *analyzer; /* the index's analyzer */
-    sou_default_op default_op;
-    /* Is name a field of the index? Decides whether "name:x" is a field query. */
-    int (*is_field)(void *ctx, const char *name, size_t len);
-    void *ctx;
-} sou__query_env;
-
-/* Parse q into a tree of index terms. SOU_EQUERY (message with the byte
- * position) for what cannot be read; SOU_ENOMEM. */
+/* Parse and plan q. SOU_EQUERY for what cannot be read or is too large;
+ * SOU_ENOMEM. */
 int sou__query_parse(const sou__query_env *env, const char *q, size_t len, sou__parsed **out);
+/* Plan a syntax tree (NULL: the empty query) of q. */
+int sou__query_plan(const sou__query_env *env, const char *q, size_t len,
+                    const sou__snode *root, sou__parsed **out);
 void sou__parsed_free(sou__parsed *p);
 
 #ifdef __cplusplus

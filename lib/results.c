@@ -1,5 +1,6 @@
 /* results.c: searching an index, and the results handed to the caller. */
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "alloc.h"
@@ -8,6 +9,7 @@
 #include "index.h"
 #include "query.h"
 #include "snippet.h"
+#include "terms.h"
 #include "xapian_shim.h"
 
 typedef struct {
@@ -15,13 +17,28 @@ typedef struct {
     sou_doc *doc;
     char *snippet; /* NULL: none */
     size_t snippet_len;
+    sou_match_level level;
+    size_t matched;
 } sou__hit;
+
+typedef struct {
+    char *text;
+    size_t len;
+    uint64_t docs;
+    char *suggestion;
+} sou__word;
 
 struct sou_results {
     size_t offset;
     uint64_t total;
+    int total_exact;
+    uint64_t level_total[3];
+    size_t nwords;      /* words counted by the relaxed levels */
+    size_t nstopped;
     size_t count;
     sou__hit *hits;
+    sou__word *words;   /* explained words */
+    size_t nexplained;
 };
 
 int sou_search_options_init(sou_search_options *opts, unsigned int version)
@@ -53,6 +70,9 @@ static int prepare(sou_index *index, const char *query, size_t query_len,
         return sou__error_set(SOU_EINVAL, "search: query is NULL");
     if (opts->version < 1 || opts->version > SOU_SEARCH_OPTIONS_VERSION)
         return sou__error_set(SOU_EINVAL, "search: unknown options version %u", opts->version);
+    if (opts->flags & ~(SOU_SEARCH_NO_SNIPPETS | SOU_SEARCH_SORT_ASCENDING | SOU_SEARCH_STRICT |
+                        SOU_SEARCH_EXPLAIN))
+        return sou__error_set(SOU_EINVAL, "search: unknown flags 0x%x", opts->flags);
     if (opts->default_op != SOU_OP_AND && opts->default_op != SOU_OP_OR)
         return sou__error_set(SOU_EINVAL, "search: unknown default operator %d",
                               (int)opts->default_op);
@@ -63,10 +83,14 @@ static int prepare(sou_index *index, const char *query, size_t query_len,
     if (opts->sort_by && sou__index_value_slot(index, opts->sort_by) < 0)
         return sou__error_set(SOU_EINVAL, "unknown sort value '%s'", opts->sort_by);
 
+    memset(&env, 0, sizeof env);
     env.analyzer = index->analyzer;
     env.default_op = opts->default_op;
     env.is_field = is_field;
     env.ctx = index;
+    env.fields = index->fields;
+    env.nfields = index->nfields;
+    env.relax = !(opts->flags & SOU_SEARCH_STRICT);
     return sou__query_parse(&env, query, query_len, parsed);
 }
 
@@ -128,6 +152,117 @@ done:
     return SOU_OK;
 }
 
+/* The exact_total of opts, which version 1 did not have. */
+static uint64_t exact_total(const sou_search_options *opts)
+{
+    return opts->version >= 2 ? opts->exact_total : SOU_EXACT_TOTAL_DEFAULT;
+}
+
+/* The prefixes of the fields whose Latin words spelling looks among. */
+static int field_prefixes(const sou_index *index, char ***out, size_t *n)
+{
+    char **v = sou__calloc(index->nfields + 1, sizeof *v);
+    size_t k = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (!v)
+        return SOU_ENOMEM;
+    for (size_t i = 0; i < index->nfields; i++) {
+        char buf[SOU__PREFIX_MAX + 1];
+        size_t l = sou__term_prefix(buf, index->fields[i], strlen(index->fields[i]), 0);
+        if (!(v[k++] = sou__strndup(buf, l))) {
+            for (size_t j = 0; j < k; j++)
+                sou__free(v[j]);
+            sou__free(v);
+            return SOU_ENOMEM;
+        }
+    }
+    if (k == 0 && !(v[k++] = sou__strndup("", 0))) {
+        sou__free(v);
+        return SOU_ENOMEM;
+    }
+    *out = v;
+    *n = k;
+    return SOU_OK;
+}
+
+/* Each query word with the documents that have it, and for a Latin word
+ * the closest word of the index's vocabulary. */
+static int explain_words(sou_index *index, const sou__parsed *parsed, uint64_t check,
+                         sou_results *r)
+{
+    char **prefixes = NULL;
+    size_t nprefixes = 0;
+    int rc;
+
+    if (parsed->nqwords == 0)
+        return SOU_OK;
+    if (!(r->words = sou__calloc(parsed->nqwords, sizeof *r->words)))
+        return SOU_ENOMEM;
+    if ((rc = field_prefixes(index, &prefixes, &nprefixes)) != SOU_OK)
+        return rc;
+    for (size_t i = 0; i < parsed->nqwords; i++) {
+        const sou__qword *qw = &parsed->words[i];
+        sou__word *w = &r->words[i];
+        int exact;
+        if (!(w->text = sou__strndup(qw->text, qw->len))) {
+            rc = SOU_ENOMEM;
+            break;
+        }
+        w->len = qw->len;
+        r->nexplained++;
+        if ((rc = sou__xdb_count(index->db, qw->node, check ? check : 1, &w->docs, &exact)))
+            break;
+        if (qw->folded && w->docs == 0 &&
+            (rc = sou__xdb_suggest(index->db, (const char *const *)prefixes, nprefixes,
+                                   qw->folded, qw->folded_len, &w->suggestion)))
+            break;
+    }
+    for (size_t i = 0; i < nprefixes; i++)
+        sou__free(prefixes[i]);
+    sou__free(prefixes);
+    return rc;
+}
+
+/* How many of the query's words each hit of the "some words" level has. */
+static int count_words(sou_index *index, const sou__parsed *parsed, sou__xmatch *m)
+{
+    uint32_t *docids = NULL, *matched = NULL;
+    sou__qnode **words = NULL;
+    size_t n = 0;
+    int rc = SOU_OK;
+
+    for (size_t i = 0; i < m->count; i++)
+        n += m->hits[i].level == SOU_MATCH_SOME_WORDS;
+    if (n == 0 || parsed->nwords == 0)
+        return SOU_OK;
+    docids = sou__malloc(n * sizeof *docids);
+    matched = sou__malloc(n * sizeof *matched);
+    words = sou__malloc(parsed->nwords * sizeof *words);
+    if (!docids || !matched || !words) {
+        rc = SOU_ENOMEM;
+        goto out;
+    }
+    n = 0;
+    for (size_t i = 0; i < m->count; i++)
+        if (m->hits[i].level == SOU_MATCH_SOME_WORDS)
+            docids[n++] = m->hits[i].docid;
+    for (size_t w = 0; w < parsed->nwords; w++)
+        words[w] = parsed->words[w].node;
+    if ((rc = sou__xdb_words_matched(index->db, words, parsed->nwords, docids, n, matched)))
+        goto out;
+    n = 0;
+    for (size_t i = 0; i < m->count; i++)
+        if (m->hits[i].level == SOU_MATCH_SOME_WORDS)
+            m->hits[i].matched = matched[n++];
+out:
+    sou__free(docids);
+    sou__free(matched);
+    sou__free(words);
+    return rc;
+}
+
 int sou_index_search(sou_index *index, const char *query, size_t query_len,
                      const sou_search_options *opts, sou_results **out)
 {
@@ -146,13 +281,15 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
     if ((rc = prepare(index, query, query_len, opts, &parsed)) != SOU_OK)
         return rc;
 
+    memset(&params, 0, sizeof params);
     params.offset = opts->offset;
     params.limit = opts->limit;
     params.k1 = opts->bm25_k1;
     params.b = opts->bm25_b;
     params.sort_slot = opts->sort_by ? sou__index_value_slot(index, opts->sort_by) : -1;
     params.sort_ascending = (opts->flags & SOU_SEARCH_SORT_ASCENDING) != 0;
-    if ((rc = sou__xdb_search(index->db, parsed->root, &params, &m)) != SOU_OK)
+    params.exact_up_to = exact_total(opts);
+    if ((rc = sou__xdb_search(index->db, parsed->level, 3, &params, &m)) != SOU_OK)
         goto fail;
 
     if (!(r = sou__calloc(1, sizeof *r))) {
@@ -161,13 +298,22 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
     }
     r->offset = opts->offset;
     r->total = m->total;
+    r->total_exact = m->total_exact;
+    for (int l = 0; l < 3; l++)
+        r->level_total[l] = m->level_total[l];
+    r->nwords = parsed->nwords;
+    r->nstopped = parsed->nstopped;
     if (m->count > 0 && !(r->hits = sou__calloc(m->count, sizeof *r->hits))) {
         rc = SOU_ENOMEM;
         goto fail;
     }
+    if ((rc = count_words(index, parsed, m)) != SOU_OK)
+        goto fail;
     for (size_t i = 0; i < m->count; i++) {
         sou__hit *h = &r->hits[i];
         h->score = m->hits[i].score;
+        h->level = (sou_match_level)m->hits[i].level;
+        h->matched = h->level == SOU_MATCH_SOME_WORDS ? m->hits[i].matched : parsed->nwords;
         rc = sou__doc_deserialize(m->hits[i].data, m->hits[i].data_len, &h->doc);
         if (rc != SOU_OK)
             goto fail;
@@ -176,6 +322,9 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
             (rc = make_snippet(index, h->doc, parsed, opts, h)) != SOU_OK)
             goto fail;
     }
+    if ((r->count == 0 || (opts->flags & SOU_SEARCH_EXPLAIN)) &&
+        (rc = explain_words(index, parsed, exact_total(opts), r)) != SOU_OK)
+        goto fail;
     sou__xmatch_free(m);
     sou__parsed_free(parsed);
     *out = r;
@@ -185,6 +334,41 @@ fail:
     sou__xmatch_free(m);
     sou__parsed_free(parsed);
     return rc;
+}
+
+/* The Xapian query of each level, one line each. */
+static int describe_plan(const sou__parsed *parsed, char **out)
+{
+    static const char *const names[] = { "exact", "all words", "some words" };
+    char *all = NULL;
+    size_t len = 0;
+    int rc = SOU_OK;
+
+    for (int l = 0; l < 3 && rc == SOU_OK; l++) {
+        char *d = NULL;
+        size_t dl, nl;
+        char *grown;
+        if (!parsed->level[l])
+            continue;
+        if ((rc = sou__xquery_describe(parsed->level[l], &d)) != SOU_OK)
+            break;
+        dl = strlen(d);
+        nl = len + strlen(names[l]) + 2 + dl + 2;
+        if (!(grown = sou__realloc(all, nl))) {
+            sou__free(d);
+            rc = SOU_ENOMEM;
+            break;
+        }
+        all = grown;
+        len += (size_t)snprintf(all + len, nl - len, "%s%s: %s", len ? "\n" : "", names[l], d);
+        sou__free(d);
+    }
+    if (rc != SOU_OK) {
+        sou__free(all);
+        return rc;
+    }
+    *out = all;
+    return SOU_OK;
 }
 
 int sou_index_explain(sou_index *index, const char *query, size_t query_len,
@@ -201,7 +385,7 @@ int sou_index_explain(sou_index *index, const char *query, size_t query_len,
         opts = &defaults;
     if ((rc = prepare(index, query, query_len, opts, &parsed)) != SOU_OK)
         return rc;
-    rc = sou__xquery_describe(parsed->root, out);
+    rc = describe_plan(parsed, out);
     sou__parsed_free(parsed);
     return rc;
 }
@@ -215,6 +399,11 @@ void sou_results_free(sou_results *results)
         sou__free(results->hits[i].snippet);
     }
     sou__free(results->hits);
+    for (size_t i = 0; i < results->nexplained; i++) {
+        sou__free(results->words[i].text);
+        sou__free(results->words[i].suggestion);
+    }
+    sou__free(results->words);
     sou__free(results);
 }
 
@@ -226,6 +415,62 @@ size_t sou_results_count(const sou_results *results)
 uint64_t sou_results_total(const sou_results *results)
 {
     return results ? results->total : 0;
+}
+
+int sou_results_total_exact(const sou_results *results)
+{
+    return results ? results->total_exact : 0;
+}
+
+sou_match_level sou_results_level(const sou_results *results, size_t i, size_t *matched,
+                                  size_t *words)
+{
+    if (matched)
+        *matched = 0;
+    if (words)
+        *words = results ? results->nwords : 0;
+    if (!results || i >= results->count)
+        return SOU_MATCH_EXACT;
+    if (matched)
+        *matched = results->hits[i].matched;
+    return results->hits[i].level;
+}
+
+uint64_t sou_results_level_total(const sou_results *results, sou_match_level level)
+{
+    if (!results || (int)level < 0 || (int)level > 2)
+        return 0;
+    return results->level_total[level];
+}
+
+size_t sou_results_word_count(const sou_results *results)
+{
+    return results ? results->nexplained : 0;
+}
+
+const char *sou_results_word(const sou_results *results, size_t i, size_t *len, uint64_t *docs,
+                             const char **suggestion)
+{
+    if (len)
+        *len = 0;
+    if (docs)
+        *docs = 0;
+    if (suggestion)
+        *suggestion = NULL;
+    if (!results || i >= results->nexplained)
+        return NULL;
+    if (len)
+        *len = results->words[i].len;
+    if (docs)
+        *docs = results->words[i].docs;
+    if (suggestion)
+        *suggestion = results->words[i].suggestion;
+    return results->words[i].text;
+}
+
+size_t sou_results_stopwords(const sou_results *results)
+{
+    return results ? results->nstopped : 0;
 }
 
 const char *sou_results_id(const sou_results *results, size_t i, size_t *len)

@@ -12,8 +12,9 @@
  * field (NULL: all), choose the window of about target bytes holding the
  * most distinct matches, and write it with hl_start/hl_end around each
  * match (adjacent matches merged), cut on character boundaries, "…" where
- * cut. *out is sou__malloc'd and NUL-terminated; *nmatches counts matches
- * in the whole text (may be NULL). With no match, the text's start.
+ * cut. Only the first SOU_SNIPPET_SCAN_BYTES of text are searched for
+ * matches. *out is sou__malloc'd and NUL-terminated; *nmatches counts the
+ * matches found (may be NULL). With no match, the text's start.
  */
 int sou__snippet_make(sou_analyzer *analyzer, const char *text, size_t len,
                       const sou__parsed *parsed, const char *field, const char *hl_start,

@@ -2,6 +2,8 @@
 // copied into C memory.
 #include <string.h>
 
+#include <cmath>
+
 #include <string>
 #include <vector>
 
@@ -16,7 +18,7 @@ namespace {
 
 // Wildcards expand to at most this many terms, the most frequent ones, so a
 // one-letter prefix stays affordable on a large index.
-const Xapian::termcount WILDCARD_MAX_EXPANSION = 1000;
+const Xapian::termcount WILDCARD_MAX_EXPANSION = SOU__WILDCARD_MAX;
 
 Xapian::Query to_query(const sou__qnode *n)
 {
@@ -35,10 +37,17 @@ Xapian::Query to_query(const sou__qnode *n)
         // Window = number of terms: the terms at adjacent positions, in order.
         return Xapian::Query(Xapian::Query::OP_PHRASE, kids.begin(), kids.end(),
                              static_cast<Xapian::termcount>(kids.size()));
+    case SOU__Q_NEAR:
+        return Xapian::Query(Xapian::Query::OP_NEAR, kids.begin(), kids.end(),
+                             static_cast<Xapian::termcount>(n->window ? n->window : kids.size()));
     case SOU__Q_AND:
         return Xapian::Query(Xapian::Query::OP_AND, kids.begin(), kids.end());
     case SOU__Q_OR:
         return Xapian::Query(Xapian::Query::OP_OR, kids.begin(), kids.end());
+    case SOU__Q_SYNONYM:
+        if (kids.size() == 1)
+            return kids[0];
+        return Xapian::Query(Xapian::Query::OP_SYNONYM, kids.begin(), kids.end());
     case SOU__Q_AND_NOT:
         if (kids.empty())
             return Xapian::Query::MatchNothing;
@@ -55,50 +64,121 @@ Xapian::Query to_query(const sou__qnode *n)
     return Xapian::Query::MatchNothing;
 }
 
-// One attempt at the match; DatabaseModifiedError escapes to the caller.
-sou__xmatch *run(sou__xdb *db, const Xapian::Query &query, const sou__xsearch *params)
+Xapian::doccount clamp(uint64_t v)
 {
-    Xapian::Enquire enquire(db->db);
-    enquire.set_query(query);
-    enquire.set_weighting_scheme(Xapian::BM25Weight(params->k1, 0, 1, params->b, 0.5));
-    if (params->sort_slot >= 0)
-        enquire.set_sort_by_value_then_relevance(static_cast<Xapian::valueno>(params->sort_slot),
-                                                 !params->sort_ascending);
-
     const uint64_t dc_max = Xapian::doccount(-1);
-    uint64_t first = params->offset < dc_max ? params->offset : dc_max;
-    uint64_t max = params->limit < dc_max ? params->limit : dc_max;
-    // Looking a little past the page keeps the total exact on small indexes.
-    uint64_t check = first + max + 100 < dc_max ? first + max + 100 : dc_max;
-    Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(first),
-                                         static_cast<Xapian::doccount>(max),
-                                         static_cast<Xapian::doccount>(check));
+    return static_cast<Xapian::doccount>(v < dc_max ? v : dc_max);
+}
+
+int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool sorted)
+{
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+        sou__xhit *h = &m->hits[m->count];
+        std::string data = it.get_document().get_data();
+        h->docid = *it;
+        h->level = level;
+        h->matched = 0;
+        // The public contract: no relevance score when sorted by value.
+        h->score = sorted ? 0.0 : it.get_weight();
+        h->data = sou__strndup(data.data(), data.size());
+        if (!h->data)
+            return SOU_ENOMEM;
+        h->data_len = data.size();
+        m->count++;
+    }
+    return SOU_OK;
+}
+
+// Add the id terms of every document of a level (n of them, all fewer than
+// a page) to ids. A later level leaves them out by these boolean terms
+// rather than by the level's query: Xapian 1.4 reads uninitialised memory
+// (valgrind shows it, and under AddressSanitizer it returns wrong matches)
+// when an AND_MAYBE over a phrase stands on both sides of an AND_NOT.
+void exclude_level(sou__xdb *db, const Xapian::Query &q, uint64_t n,
+                   std::vector<Xapian::Query> &ids)
+{
+    if (n == 0)
+        return;
+    Xapian::Enquire enquire(db->db);
+    enquire.set_query(q);
+    enquire.set_weighting_scheme(Xapian::BoolWeight());
+    Xapian::MSet all = enquire.get_mset(0, clamp(n));
+    for (Xapian::MSetIterator it = all.begin(); it != all.end(); ++it) {
+        Xapian::TermIterator t = db->db.termlist_begin(*it);
+        t.skip_to("Q");
+        if (t != db->db.termlist_end(*it) && !(*t).empty() && (*t)[0] == 'Q')
+            ids.push_back(Xapian::Query(*t));
+    }
+}
+
+// One attempt at the match over the levels; DatabaseModifiedError escapes
+// to the caller.
+sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
+                 const sou__xsearch *params)
+{
+    const uint64_t need = static_cast<uint64_t>(params->offset) + params->limit;
+    uint64_t skip = params->offset;
+    size_t left = params->limit;
+    // The documents of the levels run so far, by their id terms: fewer
+    // than the page needs, since otherwise no later level runs.
+    std::vector<Xapian::Query> ids;
+    Xapian::Query before;
+    bool any_before = false;
 
     sou__xmatch *m = static_cast<sou__xmatch *>(sou__calloc(1, sizeof *m));
     if (!m)
         return NULL;
-    m->total = mset.get_matches_estimated();
-    if (mset.size() > 0) {
-        m->hits = static_cast<sou__xhit *>(sou__calloc(mset.size(), sizeof *m->hits));
-        if (!m->hits) {
-            sou__xmatch_free(m);
-            return NULL;
-        }
-    }
+    m->total_exact = 1;
+    size_t cap = 0;
     try {
-        for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-            sou__xhit *h = &m->hits[m->count];
-            std::string data = it.get_document().get_data();
-            h->docid = *it;
-            // The public contract: no relevance score when sorted by value.
-            h->score = params->sort_slot >= 0 ? 0.0 : it.get_weight();
-            h->data = sou__strndup(data.data(), data.size());
-            if (!h->data) {
+        for (size_t l = 0; l < nlevels && l < 3; l++) {
+            if (!levels[l])
+                continue;
+            // A later level only fills a page the earlier ones left short.
+            if (any_before && m->total >= need)
+                break;
+            Xapian::Query level_q = to_query(levels[l]);
+            Xapian::Query q = any_before
+                                  ? Xapian::Query(Xapian::Query::OP_AND_NOT, level_q, before)
+                                  : level_q;
+            Xapian::Enquire enquire(db->db);
+            enquire.set_query(q);
+            enquire.set_weighting_scheme(Xapian::BM25Weight(params->k1, 0, 1, params->b, 0.5));
+            if (params->sort_slot >= 0)
+                enquire.set_sort_by_value_then_relevance(
+                    static_cast<Xapian::valueno>(params->sort_slot), !params->sort_ascending);
+            // Exact up to the threshold, and always past the page, so that
+            // a level left short is counted exactly and the next level
+            // knows where to start.
+            uint64_t check = skip + left;
+            if (params->exact_up_to > check)
+                check = params->exact_up_to;
+            Xapian::MSet mset = enquire.get_mset(clamp(skip), clamp(left), clamp(check));
+            uint64_t lower = mset.get_matches_lower_bound();
+            uint64_t upper = mset.get_matches_upper_bound();
+            uint64_t est = mset.get_matches_estimated();
+            bool exact = lower == upper;
+            m->level_total[l] = exact ? lower : (params->exact_up_to ? lower : est);
+            m->total += m->level_total[l];
+            if (!exact)
+                m->total_exact = 0;
+            m->levels_run = static_cast<int>(l) + 1;
+            if (mset.size() > 0 &&
+                sou__grow(reinterpret_cast<void **>(&m->hits), &cap, m->count + mset.size(),
+                          sizeof *m->hits) != SOU_OK) {
                 sou__xmatch_free(m);
                 return NULL;
             }
-            h->data_len = data.size();
-            m->count++;
+            if (copy_hits(m, mset, static_cast<int>(l), params->sort_slot >= 0) != SOU_OK) {
+                sou__xmatch_free(m);
+                return NULL;
+            }
+            left -= mset.size();
+            skip = skip > m->level_total[l] ? skip - m->level_total[l] : 0;
+            if (m->total < need)
+                exclude_level(db, q, m->level_total[l], ids);
+            before = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
+            any_before = true;
         }
     } catch (...) {
         sou__xmatch_free(m);
@@ -109,30 +189,61 @@ sou__xmatch *run(sou__xdb *db, const Xapian::Query &query, const sou__xsearch *p
 
 } // namespace
 
-extern "C" int sou__xdb_search(sou__xdb *db, const sou__qnode *q, const sou__xsearch *params,
-                               sou__xmatch **out)
+extern "C" int sou__xdb_search(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
+                               const sou__xsearch *params, sou__xmatch **out)
 {
     if (!out)
         return sou__error_set(SOU_EINVAL, "search: out is NULL");
     *out = NULL;
-    if (!db || !q || !params)
+    if (!db || !levels || !nlevels || !params)
         return sou__error_set(SOU_EINVAL, "search: invalid arguments");
     SOU__XAPIAN_TRY
-    Xapian::Query query = to_query(q);
-    for (int attempt = 0;; attempt++) {
-        try {
-            sou__xmatch *m = run(db, query, params);
-            if (!m)
-                return SOU_ENOMEM;
-            *out = m;
-            return SOU_OK;
-        } catch (const Xapian::DatabaseModifiedError &e) {
-            if (attempt > 0)
-                return sou__error_set(SOU_EMODIFIED, "search: %s", e.get_msg().c_str());
-            db->db.reopen();
-        }
-    }
+    return sou__xapian_read_retry(db, "search", [&]() -> int {
+        sou__xmatch *m = run(db, levels, nlevels, params);
+        if (!m)
+            return SOU_ENOMEM;
+        *out = m;
+        return SOU_OK;
+    });
     SOU__XAPIAN_CATCH("search")
+}
+
+extern "C" int sou__xdb_words_matched(sou__xdb *db, sou__qnode *const *words, size_t nwords,
+                                      const uint32_t *docids, size_t ndocs, uint32_t *matched)
+{
+    if (!db || (!words && nwords) || (!docids && ndocs) || (!matched && ndocs))
+        return sou__error_set(SOU_EINVAL, "words matched: invalid arguments");
+    for (size_t i = 0; i < ndocs; i++)
+        matched[i] = 0;
+    if (!nwords || !ndocs)
+        return SOU_OK;
+    SOU__XAPIAN_TRY
+    return sou__xapian_read_retry(db, "words matched", [&]() -> int {
+        // The documents by their unique id terms, each word ANDed with them:
+        // a match is a document of the page that has the word.
+        std::vector<Xapian::Query> ids;
+        for (size_t i = 0; i < ndocs; i++) {
+            Xapian::TermIterator t = db->db.termlist_begin(docids[i]);
+            t.skip_to("Q");
+            if (t != db->db.termlist_end(docids[i]) && (*t)[0] == 'Q')
+                ids.push_back(Xapian::Query(*t));
+        }
+        Xapian::Query page(Xapian::Query::OP_OR, ids.begin(), ids.end());
+        for (size_t i = 0; i < ndocs; i++)
+            matched[i] = 0;
+        for (size_t w = 0; w < nwords; w++) {
+            Xapian::Enquire enquire(db->db);
+            enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, to_query(words[w]), page));
+            enquire.set_weighting_scheme(Xapian::BoolWeight());
+            Xapian::MSet mset = enquire.get_mset(0, clamp(ndocs));
+            for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it)
+                for (size_t i = 0; i < ndocs; i++)
+                    if (docids[i] == *it)
+                        matched[i]++;
+        }
+        return SOU_OK;
+    });
+    SOU__XAPIAN_CATCH("words matched")
 }
 
 extern "C" void sou__xmatch_free(sou__xmatch *m)
@@ -144,6 +255,134 @@ extern "C" void sou__xmatch_free(sou__xmatch *m)
     sou__free(m->hits);
     sou__free(m);
 }
+
+extern "C" int sou__xdb_count(sou__xdb *db, const sou__qnode *q, uint64_t check,
+                              uint64_t *count, int *exact)
+{
+    if (!db || !q || !count || !exact)
+        return sou__error_set(SOU_EINVAL, "count: invalid arguments");
+    *count = 0;
+    *exact = 1;
+    SOU__XAPIAN_TRY
+    return sou__xapian_read_retry(db, "count", [&]() -> int {
+        Xapian::Enquire enquire(db->db);
+        enquire.set_query(to_query(q));
+        enquire.set_weighting_scheme(Xapian::BoolWeight());
+        Xapian::MSet mset = enquire.get_mset(0, 0, clamp(check ? check : 1));
+        *exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
+        *count = *exact ? mset.get_matches_lower_bound() : mset.get_matches_estimated();
+        return SOU_OK;
+    });
+    SOU__XAPIAN_CATCH("count")
+}
+
+namespace {
+
+// Levenshtein distance of a and b, or more than max when it exceeds max
+// (one row, cut short once every cell of a row is over max).
+size_t edit_distance(const std::string &a, const char *b, size_t blen, size_t max)
+{
+    size_t alen = a.size();
+    if ((alen > blen ? alen - blen : blen - alen) > max)
+        return max + 1;
+    std::vector<size_t> row(blen + 1);
+    for (size_t j = 0; j <= blen; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= alen; i++) {
+        size_t diag = row[0], best = i;
+        row[0] = i;
+        for (size_t j = 1; j <= blen; j++) {
+            size_t up = row[j];
+            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            size_t v = diag + cost;
+            if (up + 1 < v)
+                v = up + 1;
+            if (row[j - 1] + 1 < v)
+                v = row[j - 1] + 1;
+            row[j] = v;
+            diag = up;
+            if (v < best)
+                best = v;
+        }
+        if (best > max)
+            return max + 1;
+    }
+    return row[blen];
+}
+
+bool all_lower_ascii(const std::string &s, size_t from)
+{
+    if (s.size() <= from)
+        return false;
+    for (size_t i = from; i < s.size(); i++)
+        if (s[i] < 'a' || s[i] > 'z')
+            return false;
+    return true;
+}
+
+} // namespace
+
+namespace {
+int suggest_once(sou__xdb *db, const char *const *prefixes, size_t nprefixes, const char *word,
+                 size_t len, char **out);
+} // namespace
+
+extern "C" int sou__xdb_suggest(sou__xdb *db, const char *const *prefixes, size_t nprefixes,
+                                const char *word, size_t len, char **out)
+{
+    if (!db || !prefixes || !word || !out)
+        return sou__error_set(SOU_EINVAL, "suggest: invalid arguments");
+    *out = NULL;
+    if (len < 3 || len > 64)
+        return SOU_OK;
+    SOU__XAPIAN_TRY
+    return sou__xapian_read_retry(
+        db, "suggest", [&]() -> int { return suggest_once(db, prefixes, nprefixes, word, len, out); });
+    SOU__XAPIAN_CATCH("suggest")
+}
+
+namespace {
+
+int suggest_once(sou__xdb *db, const char *const *prefixes, size_t nprefixes, const char *word,
+                 size_t len, char **out)
+{
+    const size_t max = len >= 5 ? 2 : 1;
+    std::string best;
+    size_t best_d = max + 1;
+    Xapian::doccount best_f = 0;
+    for (size_t p = 0; p < nprefixes; p++) {
+        const std::string prefix(prefixes[p]);
+        // Latin words of the field: the prefix, then lower-case letters.
+        Xapian::TermIterator t = db->db.allterms_begin(prefix);
+        Xapian::TermIterator end = db->db.allterms_end(prefix);
+        t.skip_to(prefix + "a");
+        for (; t != end; ++t) {
+            const std::string term = *t;
+            if (term.size() <= prefix.size() || term[prefix.size()] > 'z')
+                break;
+            if (!all_lower_ascii(term, prefix.size()))
+                continue;
+            std::string w = term.substr(prefix.size());
+            if (w.size() == len && memcmp(w.data(), word, len) == 0)
+                continue;
+            size_t d = edit_distance(w, word, len, max);
+            if (d > max)
+                continue;
+            Xapian::doccount f = t.get_termfreq();
+            if (d < best_d || (d == best_d && f > best_f)) {
+                best = w;
+                best_d = d;
+                best_f = f;
+            }
+        }
+    }
+    if (best.empty())
+        return SOU_OK;
+    *out = sou__strndup(best.data(), best.size());
+    return *out ? SOU_OK : SOU_ENOMEM;
+}
+
+} // namespace
 
 extern "C" int sou__xquery_describe(const sou__qnode *q, char **out)
 {

@@ -3,6 +3,8 @@
 // sou code and the thread-local message.
 #include "xapian_shim_internal.hh"
 
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
@@ -12,6 +14,94 @@
 #include "error.h"
 #include "sou.h"
 
+namespace {
+
+// Xapian's class names mean nothing to a user: each becomes plain words.
+// Classes absent here (DatabaseError, the base) need none: their messages
+// say what failed.
+const char *error_words(const char *type)
+{
+    static const struct {
+        const char *type, *words;
+    } table[] = {
+        { "AssertionError", "internal error" },
+        { "InvalidArgumentError", "invalid argument" },
+        { "InvalidOperationError", "invalid operation" },
+        { "UnimplementedError", "not supported" },
+        { "DatabaseCorruptError", "index corrupt" },
+        { "DatabaseCreateError", "cannot create the index" },
+        { "DatabaseLockError", "index locked by another writer" },
+        { "DatabaseModifiedError", "index modified while reading" },
+        { "DatabaseOpeningError", "cannot open the index" },
+        { "DatabaseVersionError", "index of an unsupported format" },
+        { "DatabaseNotFoundError", "no index there" },
+        { "DatabaseClosedError", "index closed" },
+        { "DocNotFoundError", "no such document" },
+        { "FeatureUnavailableError", "feature not available" },
+        { "InternalError", "internal error" },
+        { "NetworkError", "network error" },
+        { "NetworkTimeoutError", "network timeout" },
+        { "QueryParserError", "query syntax error" },
+        { "SerialisationError", "bad serialised data" },
+        { "RangeError", "out of range" },
+        { "WildcardError", "wildcard error" },
+    };
+    for (const auto &t : table)
+        if (std::strcmp(type, t.type) == 0)
+            return t.words;
+    return nullptr;
+}
+
+// "what: plain words: message: system error", each part when there is one;
+// words overrides the class's.
+int set_xapian_error(int code, const char *what, const Xapian::Error &e,
+                     const char *words = nullptr)
+{
+    if (!words)
+        words = error_words(e.get_type());
+    // Building the text allocates: nothing may escape to C.
+    try {
+        const char *sys = e.get_error_string();
+        const std::string &msg = e.get_msg();
+        std::string text;
+
+        if (words)
+            text += words;
+        if (!msg.empty()) {
+            if (!text.empty())
+                text += ": ";
+            text += msg;
+        }
+        // The context names a remote shard.
+        if (!e.get_context().empty())
+            text += " (" + e.get_context() + ")";
+        // Some messages already end in the system's text.
+        if (sys && *sys && msg.find(sys) == std::string::npos) {
+            if (!text.empty())
+                text += ": ";
+            text += sys;
+        }
+        if (text.empty())
+            text = sou_strerror(code);
+        return sou__error_set(code, "%s: %s", what, text.c_str());
+    } catch (...) {
+        return sou__error_set(code, "%s: %s", what, words ? words : sou_strerror(code));
+    }
+}
+
+// Whether e carries a system error at all.
+bool has_system_error(const Xapian::Error &e)
+{
+    try {
+        const char *sys = e.get_error_string();
+        return sys && *sys;
+    } catch (...) {
+        return false;
+    }
+}
+
+} // namespace
+
 int sou__xapian_translate(const char *what)
 {
     // Xapian::Error does not derive from std::exception, so it gets its own
@@ -19,28 +109,38 @@ int sou__xapian_translate(const char *what)
     try {
         throw;
     } catch (const Xapian::DatabaseLockError &e) {
-        return sou__error_set(SOU_ELOCKED, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        // With a system error the lock file could not even be made (no
+        // permission, a full disk): no other writer is involved.
+        if (has_system_error(e))
+            return set_xapian_error(SOU_EIO, what, e, "cannot lock the index");
+        return set_xapian_error(SOU_ELOCKED, what, e);
     } catch (const Xapian::DatabaseVersionError &e) {
-        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_xapian_error(SOU_ECORRUPT, what, e);
     } catch (const Xapian::DatabaseNotFoundError &e) {
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseOpeningError &e) {
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseCreateError &e) {
         // The directory could not be made: a file in the way, no permission.
-        return sou__error_set(SOU_EIO, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::DatabaseCorruptError &e) {
-        return sou__error_set(SOU_ECORRUPT, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_xapian_error(SOU_ECORRUPT, what, e);
     } catch (const Xapian::DatabaseModifiedError &e) {
-        return sou__error_set(SOU_EMODIFIED, "%s: %s: %s", what, e.get_type(),
-                              e.get_msg().c_str());
+        return set_xapian_error(SOU_EMODIFIED, what, e);
+    } catch (const Xapian::NetworkError &e) {
+        // A remote shard down, unreachable or timed out (NetworkTimeoutError
+        // is a subclass); the context names it.
+        return set_xapian_error(SOU_EIO, what, e);
+    } catch (const Xapian::DatabaseError &e) {
+        // A full disk, a file size limit, a failing device: what a caller
+        // can act on, unlike an unexplained failure.
+        // A full disk, a file size limit, a block that could not be read:
+        // an I/O failure, the system's reason in the message.
+        return set_xapian_error(SOU_EIO, what, e);
     } catch (const Xapian::InvalidArgumentError &e) {
-        return sou__error_set(SOU_EINVAL, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_EINVAL, what, e);
     } catch (const Xapian::Error &e) {
-        return sou__error_set(SOU_ERROR, "%s: %s: %s", what, e.get_type(), e.get_msg().c_str());
+        return set_xapian_error(SOU_ERROR, what, e);
     } catch (const std::bad_alloc &) {
         return sou__error_set(SOU_ENOMEM, "%s: out of memory", what);
     } catch (const std::exception &e) {
@@ -71,24 +171,11 @@ int need_writable(const sou__xdb *db, const char *what)
     return SOU_OK;
 }
 
-// Run a read; a reader whose revision was recycled under it by a writer gets
-// DatabaseModifiedError, which a reopen cures unless the writer is fast
-// enough to do it again.
 template <typename F>
 int read_retry(sou__xdb *db, const char *what, F fn)
 {
     SOU__XAPIAN_TRY
-        try {
-            return fn();
-        } catch (const Xapian::DatabaseModifiedError &) {
-            db->db.reopen();
-        }
-        try {
-            return fn();
-        } catch (const Xapian::DatabaseModifiedError &e) {
-            return sou__error_set(SOU_EMODIFIED, "%s: index modified twice while reading: %s",
-                                  what, e.get_msg().c_str());
-        }
+        return sou__xapian_read_retry(db, what, fn);
     SOU__XAPIAN_CATCH(what)
 }
 
@@ -111,6 +198,8 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
         db = new sou__xdb();
         db->writable = flags != SOU_INDEX_READONLY;
         db->in_txn = false;
+        // The backend is named every time: Xapian then opens the glass
+        // database in path and never reads a stub file (XAPIANDB) there.
         if (db->writable) {
             // No DB_RETRY_LOCK: a second writer must fail at once.
             int xflags = Xapian::DB_BACKEND_GLASS |
@@ -118,7 +207,7 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
             db->wdb = Xapian::WritableDatabase(path, xflags);
             db->db = db->wdb;
         } else {
-            db->db = Xapian::Database(path);
+            db->db = Xapian::Database(path, Xapian::DB_BACKEND_GLASS);
         }
         *out = db;
         return SOU_OK;
@@ -127,6 +216,91 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
         delete db;
         return sou__xapian_translate("open");
     }
+}
+
+int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
+                         unsigned int connect_timeout_ms, int skip_failed, int *status,
+                         char **messages)
+{
+    sou__xdb *db = nullptr;
+    size_t up = 0;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "open: no output handle");
+    *out = nullptr;
+    if (!shards || !n || !status)
+        return sou__error_set(SOU_EINVAL, "open: no shards");
+    if (messages)
+        for (size_t i = 0; i < n; i++)
+            messages[i] = nullptr;
+    try {
+        db = new sou__xdb();
+        db->writable = false;
+        db->in_txn = false;
+        db->shards.resize(n);
+        db->shard_open.assign(n, false);
+    } catch (...) {
+        delete db;
+        return sou__xapian_translate("open");
+    }
+    for (size_t i = 0; i < n; i++) {
+        char name[300], what[340];
+        int rc = SOU_OK;
+
+        if (status[i] != SOU_OK)
+            continue; // the caller found it unusable
+        sou__shard_name(&shards[i], name, sizeof name);
+        snprintf(what, sizeof what, "shard '%s'", name);
+        try {
+            // Only what the caller listed: a glass directory, or a TCP
+            // server; never a stub, never a program.
+            if (shards[i].remote)
+                db->shards[i] = Xapian::Remote::open(shards[i].host, shards[i].port,
+                                                     SOU__REMOTE_TIMEOUT_MS, connect_timeout_ms);
+            else
+                db->shards[i] = Xapian::Database(shards[i].path, Xapian::DB_BACKEND_GLASS);
+            db->db.add_database(db->shards[i]);
+            db->shard_open[i] = true;
+            up++;
+        } catch (...) {
+            rc = sou__xapian_translate(what);
+        }
+        status[i] = rc;
+        if (rc == SOU_OK)
+            continue;
+        if (messages && !(messages[i] = sou__strndup(sou_error_last()->message,
+                                                     strlen(sou_error_last()->message)))) {
+            rc = SOU_ENOMEM;
+            skip_failed = 0;
+        }
+        if (!skip_failed) {
+            sou__xdb_close(db);
+            return rc == SOU_ENOMEM ? sou__error_code(SOU_ENOMEM) : rc;
+        }
+    }
+    if (!up) {
+        sou__xdb_close(db);
+        return sou__error_set(SOU_EIO, "none of the %zu shards could be opened", n);
+    }
+    *out = db;
+    return SOU_OK;
+}
+
+int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len)
+{
+    if (!db || !key || !out)
+        return sou__error_set(SOU_EINVAL, "get_metadata: missing argument");
+    *out = nullptr;
+    if (len)
+        *len = 0;
+    if (i >= db->shards.size() || !db->shard_open[i])
+        return sou__error_set(SOU_ENOTFOUND, "get_metadata: shard %zu is not open", i);
+    SOU__XAPIAN_TRY
+        std::string v = db->shards[i].get_metadata(key);
+        if (v.empty())
+            return SOU_OK;
+        return copy_out(v, out, len);
+    SOU__XAPIAN_CATCH("get_metadata")
 }
 
 void sou__xdb_close(sou__xdb *db)
@@ -260,6 +434,16 @@ int sou__xdb_stats(sou__xdb *db, sou__xstats *out)
     });
 }
 
+int sou__xdb_doc_count(sou__xdb *db, uint64_t *out)
+{
+    if (!db || !out)
+        return sou__error_set(SOU_EINVAL, "doc count: missing argument");
+    return read_retry(db, "doc count", [&]() -> int {
+        *out = db->db.get_doccount();
+        return SOU_OK;
+    });
+}
+
 int sou__xdoc_new(sou__xdoc **out)
 {
     if (!out)
@@ -382,6 +566,42 @@ int sou__xdb_term_exists(sou__xdb *db, const char *term, size_t len, int *exists
         *exists = db->db.term_exists(std::string(term, len)) ? 1 : 0;
         return SOU_OK;
     });
+}
+
+int sou__xdb_compact(const char *const *srcs, size_t n, const char *dst)
+{
+    if (!srcs || !n || !dst || !*dst)
+        return sou__error_set(SOU_EINVAL, "compact: missing argument");
+    SOU__XAPIAN_TRY
+        Xapian::Database all;
+        for (size_t i = 0; i < n; i++)
+            all.add_database(Xapian::Database(srcs[i], Xapian::DB_BACKEND_GLASS));
+        // Full blocks, as xapian-compact makes by default; docids are
+        // renumbered source after source.
+        all.compact(dst, Xapian::Compactor::FULL);
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("compact")
+}
+
+int sou__xdb_delete_ids_of(sou__xdb *db, const char *other_path, uint64_t *deleted)
+{
+    if (!db || !other_path || !deleted)
+        return sou__error_set(SOU_EINVAL, "delete ids: missing argument");
+    *deleted = 0;
+    int rc = need_writable(db, "delete ids");
+    if (rc)
+        return rc;
+    SOU__XAPIAN_TRY
+        Xapian::Database other(other_path, Xapian::DB_BACKEND_GLASS);
+        for (Xapian::TermIterator t = other.allterms_begin("Q"); t != other.allterms_end("Q"); ++t) {
+            const std::string id = *t;
+            if (db->wdb.term_exists(id)) {
+                db->wdb.delete_document(id);
+                (*deleted)++;
+            }
+        }
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("delete ids")
 }
 
 } // extern "C"

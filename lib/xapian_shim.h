@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "query.h"
+#include "stub.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -25,6 +26,25 @@ typedef struct sou__xdoc sou__xdoc;
  * writer gets SOU_ELOCKED at once; a missing index opened without CREATE
  * gets SOU_EIO. */
 int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags);
+
+/* Per-operation timeout of a remote shard, once connected (milliseconds). */
+#define SOU__REMOTE_TIMEOUT_MS 10000
+/*
+ * Open read-only, as one database, the n shards listed: a local one as the
+ * glass database in its directory, a remote one over TCP. status has n
+ * entries: on input, a non-zero entry leaves that shard out untouched; on
+ * output, SOU_OK for each shard opened, else the code of its failure, with
+ * its message in messages[i] (sou__malloc'd, NULL for the others; the
+ * caller frees them whatever the return; messages may be NULL).
+ * skip_failed: a shard that fails is left out; without it the first
+ * failure closes everything and is returned. No shard open is SOU_EIO.
+ */
+int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
+                         unsigned int connect_timeout_ms, int skip_failed, int *status,
+                         char **messages);
+/* Metadata of shard i alone (as sou__xdb_get_metadata); SOU_ENOTFOUND when
+ * shard i is not open. */
+int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len);
 /* Commits a writable database unless a transaction is open (then cancels). */
 void sou__xdb_close(sou__xdb *db);
 int sou__xdb_writable(const sou__xdb *db);
@@ -46,6 +66,8 @@ typedef struct sou__xstats {
     uint64_t total_length; /* sum of document lengths */
 } sou__xstats;
 int sou__xdb_stats(sou__xdb *db, sou__xstats *out);
+/* The document count alone: cheap, unlike the stats' term count. */
+int sou__xdb_doc_count(sou__xdb *db, uint64_t *out);
 
 /* ---- documents */
 
@@ -69,6 +91,14 @@ int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len);
 int sou__xdb_get_data(sou__xdb *db, const char *idterm, size_t len, char **out,
                       size_t *out_len);
 
+/* Merge the databases at srcs (in order; docids renumbered) into a new
+ * compact database at dst, which must not exist. Metadata comes from the
+ * first source that has each key. */
+int sou__xdb_compact(const char *const *srcs, size_t n, const char *dst);
+/* Delete from db every document whose id term (Q...) the database at
+ * other_path holds; *deleted counts them. */
+int sou__xdb_delete_ids_of(sou__xdb *db, const char *other_path, uint64_t *deleted);
+
 /* ---- search (xapian_search.cc) */
 
 typedef struct sou__xsearch {
@@ -77,26 +107,51 @@ typedef struct sou__xsearch {
     double k1, b;
     int sort_slot;      /* -1: relevance */
     int sort_ascending;
+    uint64_t exact_up_to; /* count matches exactly up to this many (0: estimate) */
 } sou__xsearch;
 
 typedef struct sou__xhit {
     uint32_t docid;
     double score;
+    int level;          /* index into the levels searched */
+    uint32_t matched;   /* filled by sou__xdb_words_matched */
     char *data; /* the document data, owned by the match */
     size_t data_len;
 } sou__xhit;
 
 typedef struct sou__xmatch {
-    uint64_t total; /* matches_estimated */
+    uint64_t total;     /* matches over the levels run */
+    int total_exact;    /* total is exact, else a lower bound */
+    uint64_t level_total[3];
+    int levels_run;     /* how many levels were searched */
     size_t count;
     sou__xhit *hits;
 } sou__xmatch;
 
-/* Run q. *out freed with sou__xmatch_free. Retries once after
- * DatabaseModifiedError, then SOU_EMODIFIED. */
-int sou__xdb_search(sou__xdb *db, const sou__qnode *q, const sou__xsearch *params,
-                    sou__xmatch **out);
+/* Run the levels in order (NULL entries skipped): each fills what is left
+ * of the page [offset, offset + limit) after the ones before it, without
+ * their documents, and only while they hold fewer than offset + limit.
+ * *out freed with sou__xmatch_free.
+ * Retries once after DatabaseModifiedError, then SOU_EMODIFIED. */
+int sou__xdb_search(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
+                    const sou__xsearch *params, sou__xmatch **out);
 void sou__xmatch_free(sou__xmatch *m);
+
+/* For each of the documents docids[0, ndocs), how many of the word
+ * queries it matches, into matched[]. */
+int sou__xdb_words_matched(sou__xdb *db, sou__qnode *const *words, size_t nwords,
+                           const uint32_t *docids, size_t ndocs, uint32_t *matched);
+
+/* How many documents match q, exactly up to check (then *exact is 0). */
+int sou__xdb_count(sou__xdb *db, const sou__qnode *q, uint64_t check, uint64_t *count,
+                   int *exact);
+
+/* The Latin word of the index's vocabulary closest to word (edit distance
+ * 1, or 2 for words of 5 letters or more; the most frequent wins a tie),
+ * among the terms of the given prefixes ("" for the bare field). *out is
+ * NULL when none is close; else malloc'd, free with sou__free. */
+int sou__xdb_suggest(sou__xdb *db, const char *const *prefixes, size_t nprefixes,
+                     const char *word, size_t len, char **out);
 
 /* Xapian's description of q; *out malloc'd, free with sou__free. */
 int sou__xquery_describe(const sou__qnode *q, char **out);

@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include <libstemmer.h>
+#include <unicode/unorm2.h>
+#include <unicode/ustring.h>
 
 #include "alloc.h"
 #include "analyzer.h"
@@ -123,10 +125,11 @@ static const row scripts[] = {
     { "\xe6\x9d\xb1\xe4\xba\xac\xe3\x81\xab\xe8\xa1\x8c\xe3\x81\x8d\xe3\x81\xbe\xe3\x81\x99", 0,
       "\xe6\x9d\xb1@0[0,3) +\xe6\x9d\xb1\xe4\xba\xac@0[0,6) \xe4\xba\xac@1[3,6) \xe3\x81\xab@2[6,9) "
       "\xe8\xa1\x8c@3[9,12) +\xe8\xa1\x8c\xe3\x81\x8d@3[9,15) \xe3\x81\x8d@4[12,15) "
-      "\xe3\x81\xbe\xe3\x81\x99@5[15,21)" },
-    /* Korean 안녕하세요 */
+      "\xe3\x81\xbe@5[15,18) +\xe3\x81\xbe\xe3\x81\x99@5[15,21) \xe3\x81\x99@6[18,21)" },
+    /* Korean 안녕하세요: characters, and the word as a compound */
     { "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8\xec\x9a\x94", 0,
-      "\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8\xec\x9a\x94@0[0,15)" },
+      "\xec\x95\x88@0[0,3) +\xec\x95\x88\xeb\x85\x95\xed\x95\x98\xec\x84\xb8\xec\x9a\x94@0[0,15) "
+      "\xeb\x85\x95@1[3,6) \xed\x95\x98@2[6,9) \xec\x84\xb8@3[9,12) \xec\x9a\x94@4[12,15)" },
     /* Thai สวัสดีครับ: dictionary words */
     { "\xe0\xb8\xaa\xe0\xb8\xa7\xe0\xb8\xb1\xe0\xb8\xaa\xe0\xb8\x94\xe0\xb8\xb5"
       "\xe0\xb8\x84\xe0\xb8\xa3\xe0\xb8\xb1\xe0\xb8\x9a", 0,
@@ -135,6 +138,22 @@ static const row scripts[] = {
     /* Russian: lower-cased */
     { "\xd0\x9f\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82", 0,
       "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xb2\xd0\xb5\xd1\x82@0[0,12)" },
+};
+
+/* Kana and Hangul as Han: characters at their own positions, dictionary
+ * words (for Hangul, ICU's space-separated words) as compounds. */
+static const row subwords[] = {
+    { "東京タワー", 0,
+      "東@0[0,3) +東京タワー@0[0,15) 京@1[3,6) タ@2[6,9) ワ@3[9,12) ー@4[12,15)" },
+    { "タワー", 0, "タ@0[0,3) +タワー@0[0,9) ワ@1[3,6) ー@2[6,9)" },
+    { "대한민국의 수도", 0,
+      "대@0[0,3) +대한민국의@0[0,15) 한@1[3,6) 민@2[6,9) 국@3[9,12) 의@4[12,15) "
+      "수@6[16,19) +수도@6[16,22) 도@7[19,22)" },
+    /* halfwidth katakana: a voicing mark belongs to its letter */
+    { "ｶﾞｲﾄﾞ", 0, "ガ@0[0,6) +ガイド@0[0,15) イ@1[6,9) ド@2[9,15)" },
+    /* a number touching Hangul, as in Han text; Latin letters stay a word */
+    { "2019년", 0, "2@0[0,1) +2019@0[0,4) 0@1[1,2) 1@2[2,3) 9@3[3,4) 년@4[4,7)" },
+    { "SK텔레콤의", 0, "sk@0[0,2) 텔@1[2,5) +텔레콤의@1[2,14) 레@2[5,8) 콤@3[8,11) 의@4[11,14)" },
 };
 
 static const row edge[] = {
@@ -173,6 +192,7 @@ START_TEST(test_scripts)
 {
     sou_analyzer *a = make(SOU_CJK_HYBRID, "none", 0);
     CHECK_TABLE(a, scripts);
+    CHECK_TABLE(a, subwords);
     CHECK_TABLE(a, edge);
     sou_analyzer_free(a);
 }
@@ -238,10 +258,11 @@ START_TEST(test_short_words_unstemmed)
 }
 END_TEST
 
-/* Every stem, cached or not, is what libstemmer says. */
+/* Every stem, cached or not, is what libstemmer says, and NUL-terminated
+ * as every string the library hands out. */
 typedef struct stem_check {
     struct sb_stemmer *st;
-    size_t tokens, wrong;
+    size_t tokens, wrong, unterminated, long_stems;
 } stem_check;
 
 static int check_stem(const sou_token *t, void *payload)
@@ -251,6 +272,8 @@ static int check_stem(const sou_token *t, void *payload)
     size_t n = (size_t)sb_stemmer_length(c->st);
     c->tokens++;
     c->wrong += !(want && n == t->stem_len && memcmp(want, t->stem, n) == 0);
+    c->unterminated += t->stem[t->stem_len] != '\0' || t->term[t->term_len] != '\0';
+    c->long_stems += t->stem_len >= 12 && t->stem_len <= 14;
     return 0;
 }
 
@@ -264,7 +287,7 @@ START_TEST(test_stem_cache)
     size_t cap = 80000 * 20, n = 0;
     char *text = malloc(cap);
     sou_analyzer *a = make(SOU_CJK_HYBRID, NULL, 0);
-    stem_check c = { sb_stemmer_new("english", "UTF_8"), 0, 0 };
+    stem_check c = { sb_stemmer_new("english", "UTF_8"), 0, 0, 0, 0 };
     uint64_t seed = 42;
 
     ck_assert_ptr_nonnull(text);
@@ -284,8 +307,11 @@ START_TEST(test_stem_cache)
     for (int pass = 0; pass < 2; pass++) {
         ck_assert_int_eq(sou_analyzer_tokenize(a, text, n, check_stem, &c), SOU_OK);
         ck_assert_uint_eq(c.wrong, 0);
+        ck_assert_uint_eq(c.unterminated, 0);
     }
     ck_assert_uint_gt(c.tokens, 100000);
+    /* Stems at the cache's size limit occur, from the cache on the second pass. */
+    ck_assert_uint_gt(c.long_stems, 1000);
     sb_stemmer_delete(c.st);
     sou_analyzer_free(a);
     free(text);
@@ -305,6 +331,15 @@ START_TEST(test_modes)
     free(got);
     got = tu_terms(c, t, strlen(t));
     ck_assert_str_eq(got, "\xe9\x98\xbf \xe9\x87\x8c \xe5\xb7\xb4 \xe5\xb7\xb4 \xe9\x9b\x86 \xe5\x9b\xa2");
+    free(got);
+    /* Kana and Hangul follow the mode as Han does. */
+    t = "東京タワー 대한민국의";
+    got = tu_tokens(w, t, strlen(t));
+    ck_assert_str_eq(got, "東京タワー@0[0,15) 대한민국의@1[16,31)");
+    free(got);
+    got = tu_tokens(c, t, strlen(t));
+    ck_assert_str_eq(got, "東@0[0,3) 京@1[3,6) タ@2[6,9) ワ@3[9,12) ー@4[12,15) 대@6[16,19) "
+                          "한@7[19,22) 민@8[22,25) 국@9[25,28) 의@10[28,31)");
     free(got);
     sou_analyzer_free(w);
     sou_analyzer_free(c);
@@ -651,6 +686,223 @@ START_TEST(test_alloc_failure)
 }
 END_TEST
 
+/* ------------------------------------------------------------- recall */
+
+/* Every substring of 2 to 4 characters of Han, kana or Hangul that occurs
+ * in a sentence of the fixtures, searched as typed, returns exactly the
+ * sentences that contain it once NFKC case folded. */
+
+static int is_cjk_cp(uint32_t c)
+{
+    return (c >= 0x3040 && c <= 0x30FF) || (c >= 0x3400 && c <= 0x4DBF) ||
+           (c >= 0x4E00 && c <= 0x9FFF) || (c >= 0xAC00 && c <= 0xD7AF) ||
+           (c >= 0xF900 && c <= 0xFAFF) || (c >= 0x1100 && c <= 0x11FF);
+}
+
+/* Byte length of the UTF-8 sequence at s (valid input), and its code point. */
+static size_t cp_at(const char *s, uint32_t *cp)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    if (u[0] < 0x80) {
+        *cp = u[0];
+        return 1;
+    }
+    if (u[0] < 0xE0) {
+        *cp = (uint32_t)(u[0] & 0x1F) << 6 | (u[1] & 0x3F);
+        return 2;
+    }
+    if (u[0] < 0xF0) {
+        *cp = (uint32_t)(u[0] & 0x0F) << 12 | (uint32_t)(u[1] & 0x3F) << 6 | (u[2] & 0x3F);
+        return 3;
+    }
+    *cp = (uint32_t)(u[0] & 0x07) << 18 | (uint32_t)(u[1] & 0x3F) << 12 |
+          (uint32_t)(u[2] & 0x3F) << 6 | (u[3] & 0x3F);
+    return 4;
+}
+
+static char *nfkc_casefold(const char *s)
+{
+    UErrorCode err = U_ZERO_ERROR;
+    const UNormalizer2 *n = unorm2_getNFKCCasefoldInstance(&err);
+    UChar in[1024], out[2048];
+    int32_t ilen, olen, blen;
+    char *b = malloc(4 * 2048 + 1);
+
+    ck_assert_ptr_nonnull(b);
+    u_strFromUTF8(in, 1024, &ilen, s, -1, &err);
+    olen = unorm2_normalize(n, in, ilen, out, 2048, &err);
+    u_strToUTF8(b, 4 * 2048, &blen, out, olen, &err);
+    ck_assert_msg(U_SUCCESS(err), "ICU: %s", u_errorName(err));
+    b[blen] = '\0';
+    return b;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+typedef struct recall_stats {
+    size_t queries, relevant, found, returned;
+} recall_stats;
+
+/* Index the sentences of fixture in mode, run every substring query and
+ * count; with must_be_exact, fail on the first query that misses a
+ * sentence or finds one too many. */
+static void substring_recall(const char *fixture, sou_cjk_mode mode, int must_be_exact,
+                             recall_stats *st)
+{
+    char path[4096], line[1024];
+    char *lines[256], *norm[256], **subs = NULL;
+    size_t nlines = 0, nsubs = 0, cap = 0;
+    char *dir = tu_tempdir();
+    sou_analyzer_options ao = SOU_ANALYZER_OPTIONS_INIT;
+    sou_index_options io = SOU_INDEX_OPTIONS_INIT;
+    sou_search_options so = SOU_SEARCH_OPTIONS_INIT;
+    sou_index *ix = NULL;
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", SOU_TEST_FIXTURES, fixture);
+    ck_assert_msg((f = fopen(path, "r")) != NULL, "cannot open %s", path);
+    while (nlines < 256 && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = '\0';
+        if (!line[0])
+            continue;
+        ck_assert_ptr_nonnull(lines[nlines] = strdup(line));
+        norm[nlines] = nfkc_casefold(line);
+        nlines++;
+    }
+    fclose(f);
+    ck_assert_uint_ge(nlines, 30);
+
+    ao.cjk = mode;
+    io.flags = SOU_INDEX_CREATE;
+    io.analyzer = &ao;
+    ck_assert_int_eq(sou_index_open(&ix, dir, &io), SOU_OK);
+    for (size_t i = 0; i < nlines; i++) {
+        char id[16];
+        sou_doc *d = NULL;
+        snprintf(id, sizeof id, "%zu", i);
+        ck_assert_int_eq(sou_doc_new(&d, id, strlen(id)), SOU_OK);
+        ck_assert_int_eq(sou_doc_add_field(d, "body", lines[i], strlen(lines[i]), 0, 0), SOU_OK);
+        ck_assert_int_eq(sou_index_add(ix, d), SOU_OK);
+        sou_doc_free(d);
+    }
+    ck_assert_int_eq(sou_index_commit(ix), SOU_OK);
+
+    /* The distinct substrings of 2-4 characters inside runs of CJK text. */
+    for (size_t i = 0; i < nlines; i++) {
+        const char *t = norm[i];
+        size_t starts[1024], n = 0;
+        uint32_t cp = 0;
+        for (size_t b = 0;;) {
+            size_t l = t[b] ? cp_at(t + b, &cp) : 0;
+            if (!l || !is_cjk_cp(cp)) {
+                /* a run of n characters ends at b */
+                starts[n] = b;
+                for (size_t k = 0; k < n; k++) {
+                    for (size_t m = 2; m <= 4 && k + m <= n; m++) {
+                        if (nsubs == cap) {
+                            cap = cap ? 2 * cap : 1024;
+                            ck_assert_ptr_nonnull(subs = realloc(subs, cap * sizeof *subs));
+                        }
+                        ck_assert_ptr_nonnull(subs[nsubs++] = strndup(t + starts[k],
+                                                                       starts[k + m] - starts[k]));
+                    }
+                }
+                n = 0;
+                if (!l)
+                    break;
+                b += l;
+                continue;
+            }
+            starts[n++] = b;
+            b += l;
+        }
+    }
+    qsort(subs, nsubs, sizeof *subs, cmp_str);
+
+    so.limit = nlines;
+    so.flags = SOU_SEARCH_NO_SNIPPETS;
+    for (size_t q = 0; q < nsubs; q++) {
+        unsigned char want[256] = { 0 }, got[256] = { 0 };
+        sou_results *r = NULL;
+        if (q > 0 && strcmp(subs[q], subs[q - 1]) == 0)
+            continue;
+        st->queries++;
+        for (size_t i = 0; i < nlines; i++)
+            if (strstr(norm[i], subs[q])) {
+                want[i] = 1;
+                st->relevant++;
+            }
+        ck_assert_msg(sou_index_search(ix, subs[q], strlen(subs[q]), &so, &r) == SOU_OK,
+                      "search '%s': %s", subs[q], sou_error_last()->message);
+        for (size_t h = 0; h < sou_results_count(r); h++) {
+            size_t i = (size_t)strtoul(sou_results_id(r, h, NULL), NULL, 10);
+            /* Substring matches are the exact level; the relaxed ones
+             * (words apart, some of them) follow them and are not counted. */
+            if (sou_results_level(r, h, NULL, NULL) != SOU_MATCH_EXACT)
+                break;
+            got[i] = 1;
+            st->returned++;
+            st->found += want[i];
+        }
+        for (size_t i = 0; must_be_exact && i < nlines; i++)
+            ck_assert_msg(want[i] == got[i], "%s, mode %s: '%s' %s sentence %zu: %s", fixture,
+                          sou_cjk_mode_name(mode), subs[q], want[i] ? "misses" : "wrongly finds",
+                          i, lines[i]);
+        sou_results_free(r);
+    }
+    for (size_t q = 0; q < nsubs; q++)
+        free(subs[q]);
+    free(subs);
+    for (size_t i = 0; i < nlines; i++) {
+        free(lines[i]);
+        free(norm[i]);
+    }
+    sou_index_close(ix);
+    tu_rmtree(dir);
+    free(dir);
+}
+
+static void report_recall(const char *name, sou_cjk_mode mode, const recall_stats *st)
+{
+    /* The figures, for notes and docs: CK_VERBOSITY=verbose prints them. */
+    const char *v = getenv("CK_VERBOSITY");
+    if (v && strcmp(v, "verbose") == 0)
+        printf("%s %s: %zu queries, recall %.4f, precision %.4f\n", name,
+               sou_cjk_mode_name(mode), st->queries,
+               st->relevant ? (double)st->found / (double)st->relevant : 1.0,
+               st->returned ? (double)st->found / (double)st->returned : 1.0);
+}
+
+START_TEST(test_substring_recall)
+{
+    static const char *const fixtures[] = { "ja.txt", "ko.txt" };
+    static const sou_cjk_mode modes[] = { SOU_CJK_HYBRID, SOU_CJK_CHARS };
+    int exact = getenv("SOU_RECALL_REPORT_ONLY") == NULL;
+
+    for (size_t fi = 0; fi < 2; fi++) {
+        for (size_t mi = 0; mi < 2; mi++) {
+            recall_stats st = { 0, 0, 0, 0 };
+            substring_recall(fixtures[fi], modes[mi], exact, &st);
+            report_recall(fixtures[fi], modes[mi], &st);
+            ck_assert_uint_gt(st.queries, 400);
+            if (exact) {
+                ck_assert_uint_eq(st.found, st.relevant);
+                ck_assert_uint_eq(st.found, st.returned);
+            }
+        }
+        /* Words mode: dictionary words only, reported but not required. */
+        {
+            recall_stats st = { 0, 0, 0, 0 };
+            substring_recall(fixtures[fi], SOU_CJK_WORDS, 0, &st);
+            report_recall(fixtures[fi], SOU_CJK_WORDS, &st);
+        }
+    }
+}
+END_TEST
+
 Suite *sou_analyzer_suite(void)
 {
     Suite *s = suite_create("analyzer");
@@ -659,6 +911,7 @@ Suite *sou_analyzer_suite(void)
     TCase *fast = tcase_create("fastpath");
     TCase *errors = tcase_create("errors");
     TCase *corpus = tcase_create("corpus");
+    TCase *recall = tcase_create("recall");
 
     tcase_add_test(core, test_english);
     tcase_add_test(core, test_chinese);
@@ -679,11 +932,14 @@ Suite *sou_analyzer_suite(void)
     tcase_add_test(errors, test_errors);
     tcase_add_test(errors, test_alloc_failure);
     tcase_add_test(corpus, test_fast_path_corpus);
+    tcase_add_test(recall, test_substring_recall);
     tcase_set_timeout(corpus, 600);
+    tcase_set_timeout(recall, 300);
     suite_add_tcase(s, core);
     suite_add_tcase(s, limits);
     suite_add_tcase(s, fast);
     suite_add_tcase(s, errors);
     suite_add_tcase(s, corpus);
+    suite_add_tcase(s, recall);
     return s;
 }

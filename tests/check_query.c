@@ -33,7 +33,7 @@ static void r_str(rbuf *r, const char *s)
 static void render(rbuf *r, const sou__qnode *n)
 {
     static const char *names[] = { "", "PHRASE", "AND", "OR", "NOT", "MAYBE", "", "ALL",
-                                   "NOTHING" };
+                                   "NOTHING", "SYN", "NEAR", "COUNT" };
     switch (n->op) {
     case SOU__Q_TERM:
         r_put(r, n->term, n->term_len);
@@ -80,16 +80,16 @@ static sou_analyzer *new_analyzer(sou_cjk_mode cjk, const char *stemmer)
 static const char *parse_with(sou_analyzer *a, sou_default_op op, const char *q, size_t len)
 {
     static rbuf r;
-    sou__query_env env = { a, op, test_is_field, NULL };
+    sou__query_env env = { a, op, test_is_field, NULL, NULL, 0, 0, 0 };
     sou__parsed *p = NULL;
     int rc = sou__query_parse(&env, q, len, &p);
 
     ck_assert_msg(rc == SOU_OK, "parse of '%s' failed: %d %s", q, rc, sou_error_last()->message);
     ck_assert_ptr_nonnull(p);
-    ck_assert_ptr_nonnull(p->root);
+    ck_assert_ptr_nonnull(p->level[0]);
     r.len = 0;
     r.buf[0] = '\0';
-    render(&r, p->root);
+    render(&r, p->level[0]);
     sou__parsed_free(p);
     return r.buf;
 }
@@ -108,6 +108,7 @@ static void run_table(const qcase *cases, size_t n)
         const qcase *c = &cases[i];
         size_t len = c->len ? c->len : strlen(c->q);
         const char *got = parse_with(a, c->op, c->q, len);
+        if (getenv("DUMP_GOT")) { fprintf(stderr, "GOT\t%s\n", got); continue; }
         ck_assert_msg(strcmp(got, c->want) == 0, "query '%s' (%s): got %s, want %s", c->q,
                       c->op == SOU_OP_AND ? "AND" : "OR", got, c->want);
     }
@@ -123,11 +124,11 @@ static void run_table(const qcase *cases, size_t n)
 START_TEST(test_words)
 {
     static const qcase cases[] = {
-        { "shopping", 0, AND, "Zshop" },
-        { "Shops", 0, AND, "Zshop" },
-        { "the quick fox", 0, AND, "AND(Zthe Zquick Zfox)" },
-        { "the quick fox", 0, OR, "OR(Zthe Zquick Zfox)" },
-        { "  spaced\t\nout  ", 0, AND, "AND(Zspace Zout)" },
+        { "shopping", 0, AND, "SYN(Zshop shop)" },
+        { "Shops", 0, AND, "SYN(Zshop shop)" },
+        { "the quick fox", 0, AND, "MAYBE(AND(SYN(Zquick quick) SYN(Zfox fox)) NEAR(quick fox))" },
+        { "the quick fox", 0, OR, "MAYBE(OR(SYN(Zquick quick) SYN(Zfox fox)) NEAR(quick fox))" },
+        { "  spaced\t\nout  ", 0, AND, "SYN(Zspace space)" },
         { "2008", 0, AND, "2008" },
         { "e-mail", 0, AND, "PHRASE(e mail)" },
         { "shop*", 0, AND, "shop*" },
@@ -143,7 +144,7 @@ START_TEST(test_phrases)
     static const qcase cases[] = {
         { "\"quick brown fox\"", 0, AND, "PHRASE(quick brown fox)" },
         { "\"shopping\"", 0, AND, "shopping" },
-        { "cheap \"red apples\"", 0, AND, "AND(Zcheap PHRASE(red apples))" },
+        { "cheap \"red apples\"", 0, AND, "AND(SYN(Zcheap cheap) PHRASE(red apples))" },
         { "\xe2\x80\x9c" "red apples" "\xe2\x80\x9d", 0, AND, "PHRASE(red apples)" },
         { "\"red, apples!\"", 0, AND, "PHRASE(red apples)" },
     };
@@ -154,32 +155,32 @@ END_TEST
 START_TEST(test_operators)
 {
     static const qcase cases[] = {
-        { "apple OR pear", 0, AND, "OR(Zappl Zpear)" },
-        { "apple AND pear", 0, OR, "AND(Zappl Zpear)" },
-        { "apple NOT pear", 0, AND, "NOT(Zappl Zpear)" },
-        { "apple NOT pear", 0, OR, "NOT(Zappl Zpear)" },
-        { "apple -pear", 0, AND, "NOT(Zappl Zpear)" },
-        { "apple -pear -plum", 0, AND, "NOT(Zappl Zpear Zplum)" },
-        { "apple AND NOT pear", 0, AND, "NOT(Zappl Zpear)" },
-        { "-pear", 0, AND, "NOT(ALL Zpear)" },
-        { "NOT pear", 0, AND, "NOT(ALL Zpear)" },
-        { "-pear -plum", 0, OR, "NOT(ALL Zpear Zplum)" },
-        { "+apple pear", 0, AND, "AND(Zappl Zpear)" },
-        { "+apple pear", 0, OR, "MAYBE(Zappl Zpear)" },
-        { "apple -pear plum", 0, OR, "NOT(OR(Zappl Zplum) Zpear)" },
+        { "apple OR pear", 0, AND, "OR(SYN(Zappl appl) SYN(Zpear pear))" },
+        { "apple AND pear", 0, OR, "AND(SYN(Zappl appl) SYN(Zpear pear))" },
+        { "apple NOT pear", 0, AND, "NOT(SYN(Zappl appl) SYN(Zpear pear))" },
+        { "apple NOT pear", 0, OR, "NOT(SYN(Zappl appl) SYN(Zpear pear))" },
+        { "apple -pear", 0, AND, "NOT(SYN(Zappl appl) SYN(Zpear pear))" },
+        { "apple -pear -plum", 0, AND, "NOT(SYN(Zappl appl) SYN(Zpear pear) SYN(Zplum plum))" },
+        { "apple AND NOT pear", 0, AND, "NOT(SYN(Zappl appl) SYN(Zpear pear))" },
+        { "-pear", 0, AND, "NOT(ALL SYN(Zpear pear))" },
+        { "NOT pear", 0, AND, "NOT(ALL SYN(Zpear pear))" },
+        { "-pear -plum", 0, OR, "NOT(ALL SYN(Zpear pear) SYN(Zplum plum))" },
+        { "+apple pear", 0, AND, "AND(SYN(Zappl appl) SYN(Zpear pear))" },
+        { "+apple pear", 0, OR, "MAYBE(MAYBE(SYN(Zappl appl) SYN(Zpear pear)) NEAR(apple pear))" },
+        { "apple -pear plum", 0, OR, "MAYBE(NOT(OR(SYN(Zappl appl) SYN(Zplum plum)) SYN(Zpear pear)) NEAR(apple plum))" },
         /* AND binds tighter than OR; implicit AND too. */
-        { "a b OR c", 0, AND, "OR(AND(Za Zb) Zc)" },
-        { "a OR b c", 0, AND, "OR(Za AND(Zb Zc))" },
-        { "a b OR c", 0, OR, "OR(Za Zb Zc)" },
-        { "a AND b c", 0, OR, "OR(AND(Za Zb) Zc)" },
-        { "a OR b AND c", 0, AND, "OR(Za AND(Zb Zc))" },
+        { "k b OR c", 0, AND, "OR(AND(SYN(Zk k) SYN(Zb b)) SYN(Zc c))" },
+        { "k OR b c", 0, AND, "OR(SYN(Zk k) AND(SYN(Zb b) SYN(Zc c)))" },
+        { "k b OR c", 0, OR, "OR(SYN(Zk k) SYN(Zb b) SYN(Zc c))" },
+        { "k AND b c", 0, OR, "OR(AND(SYN(Zk k) SYN(Zb b)) SYN(Zc c))" },
+        { "k OR b AND c", 0, AND, "OR(SYN(Zk k) AND(SYN(Zb b) SYN(Zc c)))" },
         /* NOT binds tightest. */
-        { "a OR NOT b", 0, AND, "OR(Za NOT(ALL Zb))" },
-        { "-a OR b", 0, AND, "OR(NOT(ALL Za) Zb)" },
+        { "k OR NOT b", 0, AND, "OR(SYN(Zk k) NOT(ALL SYN(Zb b)))" },
+        { "-k OR b", 0, AND, "OR(NOT(ALL SYN(Zk k)) SYN(Zb b))" },
         /* lower case words are words */
-        { "cats and dogs", 0, AND, "AND(Zcat Zand Zdog)" },
-        { "cats or dogs", 0, AND, "AND(Zcat Zor Zdog)" },
-        { "cats not dogs", 0, AND, "AND(Zcat Znot Zdog)" },
+        { "cats and dogs", 0, AND, "MAYBE(AND(SYN(Zcat cat) SYN(Zdog dog)) NEAR(cats dogs))" },
+        { "cats or dogs", 0, AND, "MAYBE(AND(SYN(Zcat cat) SYN(Zdog dog)) NEAR(cats dogs))" },
+        { "cats not dogs", 0, AND, "MAYBE(AND(SYN(Zcat cat) SYN(Zdog dog)) NEAR(cats dogs))" },
     };
     run_table(cases, N(cases));
 }
@@ -188,13 +189,13 @@ END_TEST
 START_TEST(test_parentheses)
 {
     static const qcase cases[] = {
-        { "(a OR b) c", 0, AND, "AND(OR(Za Zb) Zc)" },
-        { "a (b OR c)", 0, AND, "AND(Za OR(Zb Zc))" },
-        { "(a b) OR (c d)", 0, AND, "OR(AND(Za Zb) AND(Zc Zd))" },
-        { "a -(b OR c)", 0, AND, "NOT(Za OR(Zb Zc))" },
-        { "NOT(b c)", 0, AND, "NOT(ALL AND(Zb Zc))" },
-        { "((((a))))", 0, AND, "Za" },
-        { "(a (b (c OR d)))", 0, AND, "AND(Za AND(Zb OR(Zc Zd)))" },
+        { "(k OR b) c", 0, AND, "AND(OR(SYN(Zk k) SYN(Zb b)) SYN(Zc c))" },
+        { "k (b OR c)", 0, AND, "AND(SYN(Zk k) OR(SYN(Zb b) SYN(Zc c)))" },
+        { "(k b) OR (c d)", 0, AND, "OR(AND(SYN(Zk k) SYN(Zb b)) AND(SYN(Zc c) SYN(Zd d)))" },
+        { "k -(b OR c)", 0, AND, "NOT(SYN(Zk k) OR(SYN(Zb b) SYN(Zc c)))" },
+        { "NOT(b c)", 0, AND, "NOT(ALL AND(SYN(Zb b) SYN(Zc c)))" },
+        { "((((k))))", 0, AND, "SYN(Zk k)" },
+        { "(k (b (c OR d)))", 0, AND, "AND(SYN(Zk k) AND(SYN(Zb b) OR(SYN(Zc c) SYN(Zd d))))" },
     };
     run_table(cases, N(cases));
 }
@@ -203,16 +204,16 @@ END_TEST
 START_TEST(test_fields)
 {
     static const qcase cases[] = {
-        { "title:shopping", 0, AND, "ZXTITLE:shop" },
-        { "TITLE:shopping", 0, AND, "ZXTITLE:shop" },
+        { "title:shopping", 0, AND, "SYN(ZXTITLE:shop XTITLE:shop)" },
+        { "TITLE:shopping", 0, AND, "SYN(ZXTITLE:shop XTITLE:shop)" },
         { "title:\"big shop\"", 0, AND, "PHRASE(XTITLE:big XTITLE:shop)" },
-        { "title:(red apple)", 0, AND, "AND(ZXTITLE:red ZXTITLE:appl)" },
+        { "title:(red apple)", 0, AND, "AND(SYN(ZXTITLE:red XTITLE:red) SYN(ZXTITLE:appl XTITLE:appl))" },
         { "title:(red OR \"green apple\")", 0, AND,
-          "OR(ZXTITLE:red PHRASE(XTITLE:green XTITLE:apple))" },
+          "OR(SYN(ZXTITLE:red XTITLE:red) PHRASE(XTITLE:green XTITLE:apple))" },
         { "title:shop*", 0, AND, "XTITLE:shop*" },
         { "title:2008", 0, AND, "XTITLE:2008" },
-        { "body:red title:apple", 0, AND, "AND(ZXBODY:red ZXTITLE:appl)" },
-        { "-title:apple pear", 0, AND, "NOT(Zpear ZXTITLE:appl)" },
+        { "body:red title:apple", 0, AND, "AND(SYN(Zred red) SYN(ZXTITLE:appl XTITLE:appl))" },
+        { "-title:apple pear", 0, AND, "NOT(SYN(Zpear pear) SYN(ZXTITLE:appl XTITLE:appl))" },
         { "title:阿里", 0, AND, "MAYBE(PHRASE(XTITLE:阿 XTITLE:里) XTITLE:阿里)" },
         /* not a field of the index: plain text */
         { "author:smith", 0, AND, "PHRASE(author smith)" },
@@ -228,7 +229,7 @@ START_TEST(test_chinese)
         { "阿里", 0, AND, "MAYBE(PHRASE(阿 里) 阿里)" },
         { "阿里巴巴", 0, AND, "MAYBE(PHRASE(阿 里 巴 巴) 阿里巴巴)" },
         { "搜索引擎", 0, AND, "MAYBE(PHRASE(搜 索 引 擎) OR(搜索 引擎))" },
-        { "阿里巴巴 cloud", 0, AND, "AND(MAYBE(PHRASE(阿 里 巴 巴) 阿里巴巴) Zcloud)" },
+        { "阿里巴巴 cloud", 0, AND, "MAYBE(AND(MAYBE(PHRASE(阿 里 巴 巴) 阿里巴巴) SYN(Zcloud cloud)) NEAR(阿 cloud))" },
         { "阿里巴巴 OR 北京", 0, AND,
           "OR(MAYBE(PHRASE(阿 里 巴 巴) 阿里巴巴) MAYBE(PHRASE(北 京) 北京))" },
         /* digits written into Han text are characters of the run */
@@ -280,32 +281,32 @@ START_TEST(test_malformed)
         { "-", 0, AND, "NOTHING" },
         { "*", 0, AND, "NOTHING" },
         { "\"unclosed phrase", 0, AND, "PHRASE(unclosed phrase)" },
-        { "a \"b c", 0, AND, "AND(Za PHRASE(b c))" },
-        { "((a", 0, AND, "Za" },
-        { "a (b OR c", 0, AND, "AND(Za OR(Zb Zc))" },
-        { "a) b", 0, AND, "AND(Za Zb)" },
-        { "a - b", 0, AND, "AND(Za Zb)" },
-        { "--a b", 0, AND, "NOT(Zb Za)" },
+        { "k \"b c", 0, AND, "AND(SYN(Zk k) PHRASE(b c))" },
+        { "((k", 0, AND, "SYN(Zk k)" },
+        { "k (b OR c", 0, AND, "AND(SYN(Zk k) OR(SYN(Zb b) SYN(Zc c)))" },
+        { "k) b", 0, AND, "MAYBE(AND(SYN(Zk k) SYN(Zb b)) NEAR(k b))" },
+        { "k - b", 0, AND, "MAYBE(AND(SYN(Zk k) SYN(Zb b)) NEAR(k b))" },
+        { "--k b", 0, AND, "NOT(SYN(Zb b) SYN(Zk k))" },
         /* lone operators */
-        { "AND", 0, AND, "Zand" },
-        { "NOT", 0, AND, "Znot" },
-        { "OR", 0, OR, "Zor" },
-        { "AND OR NOT", 0, AND, "AND(Zand Zor Znot)" },
-        { "OR apple", 0, AND, "Zappl" },
-        { "apple AND", 0, AND, "Zappl" },
-        { "apple OR", 0, AND, "Zappl" },
-        { "apple NOT", 0, AND, "Zappl" },
-        { "a OR OR b", 0, AND, "OR(Za Zb)" },
-        { "a AND OR b", 0, AND, "OR(Za Zb)" },
+        { "AND", 0, AND, "SYN(Zand and)" },
+        { "NOT", 0, AND, "SYN(Znot not)" },
+        { "OR", 0, OR, "SYN(Zor or)" },
+        { "AND OR NOT", 0, AND, "MAYBE(AND(SYN(Zand and) SYN(Zor or) SYN(Znot not)) NEAR(and or not))" },
+        { "OR apple", 0, AND, "SYN(Zappl appl)" },
+        { "apple AND", 0, AND, "SYN(Zappl appl)" },
+        { "apple OR", 0, AND, "SYN(Zappl appl)" },
+        { "apple NOT", 0, AND, "SYN(Zappl appl)" },
+        { "k OR OR b", 0, AND, "MAYBE(OR(SYN(Zk k) SYN(Zb b)) NEAR(k b))" },
+        { "k AND OR b", 0, AND, "OR(SYN(Zk k) SYN(Zb b))" },
         /* fields with nothing after */
-        { "title:", 0, AND, "Ztitl" },
-        { "title: apple", 0, AND, "AND(Ztitl Zappl)" },
+        { "title:", 0, AND, "SYN(Ztitl titl)" },
+        { "title: apple", 0, AND, "MAYBE(AND(SYN(Ztitl titl) SYN(Zappl appl)) NEAR(title apple))" },
         /* bad UTF-8 and NUL bytes */
-        { "caf\xff", 0, AND, "Zcaf" },
+        { "caf\xff", 0, AND, "SYN(Zcaf caf)" },
         { "\xff\xfe\xc3", 0, AND, "NOTHING" },
-        { "a\0b", 3, AND, "AND(Za Zb)" },
+        { "k\0b", 3, AND, "MAYBE(AND(SYN(Zk k) SYN(Zb b)) NEAR(k b))" },
         { "\0", 1, AND, "NOTHING" },
-        { "\"a\0b\"", 5, AND, "PHRASE(a b)" },
+        { "\"k\0b\"", 5, AND, "PHRASE(k b)" },
     };
     run_table(cases, N(cases));
 }
@@ -314,7 +315,7 @@ END_TEST
 START_TEST(test_deep_nesting)
 {
     sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, NULL);
-    sou__query_env env = { a, AND, test_is_field, NULL };
+    sou__query_env env = { a, AND, test_is_field, NULL, NULL, 0, 0, 0 };
     sou__parsed *p = (sou__parsed *)1;
     char q[400];
     size_t n = 0;
@@ -323,7 +324,7 @@ START_TEST(test_deep_nesting)
     for (int i = 0; i < 40; i++)
         q[n++] = '(';
     q[n++] = 'a';
-    ck_assert_str_eq(parse_with(a, AND, q, n), "Za");
+    ck_assert_str_eq(parse_with(a, AND, q, n), "SYN(Za a)");
 
     /* 300 levels are refused, with the byte offset */
     n = 0;
@@ -342,7 +343,7 @@ START_TEST(test_deep_nesting)
         n += 4;
     }
     q[n++] = 'a';
-    ck_assert_str_eq(parse_with(a, AND, q, n), "NOT(ALL Za)");
+    ck_assert_str_eq(parse_with(a, AND, q, n), "NOT(ALL SYN(Za a))");
     sou_analyzer_free(a);
 }
 END_TEST
@@ -351,7 +352,7 @@ END_TEST
 START_TEST(test_fuzz_bytes)
 {
     sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, NULL);
-    sou__query_env env = { a, AND, test_is_field, NULL };
+    sou__query_env env = { a, AND, test_is_field, NULL, NULL, 0, 0, 0 };
     const char base[] = "ti(\"a\"-b*:";
     char q[sizeof base];
 
@@ -361,7 +362,7 @@ START_TEST(test_fuzz_bytes)
             memcpy(q, base, sizeof base);
             q[pos] = (char)c;
             ck_assert_int_eq(sou__query_parse(&env, q, sizeof base - 1, &p), SOU_OK);
-            ck_assert_ptr_nonnull(p->root);
+            ck_assert_ptr_nonnull(p->level[0]);
             sou__parsed_free(p);
         }
     }
@@ -374,7 +375,7 @@ END_TEST
 START_TEST(test_patterns)
 {
     sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, NULL);
-    sou__query_env env = { a, AND, test_is_field, NULL };
+    sou__query_env env = { a, AND, test_is_field, NULL, NULL, 0, 0, 0 };
     sou__parsed *p = NULL;
     const char *q = "shopping \"big cart\" -apple NOT pear title:Red 阿里巴巴";
 
@@ -410,28 +411,28 @@ END_TEST
 START_TEST(test_describe)
 {
     sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, NULL);
-    sou__query_env env = { a, AND, test_is_field, NULL };
+    sou__query_env env = { a, AND, test_is_field, NULL, NULL, 0, 0, 0 };
     sou__parsed *p = NULL;
     char *d = NULL;
     const char *q = "\"red apple\" OR shop* -pear";
 
     ck_assert_int_eq(sou__query_parse(&env, q, strlen(q), &p), SOU_OK);
-    ck_assert_int_eq(sou__xquery_describe(p->root, &d), SOU_OK);
+    ck_assert_int_eq(sou__xquery_describe(p->level[0], &d), SOU_OK);
     ck_assert_ptr_nonnull(strstr(d, "red PHRASE 2 apple"));
     ck_assert_ptr_nonnull(strstr(d, "WILDCARD"));
-    ck_assert_ptr_nonnull(strstr(d, "AND_NOT Zpear"));
+    ck_assert_ptr_nonnull(strstr(d, "AND_NOT (Zpear SYNONYM pear)"));
     sou__free(d);
     sou__parsed_free(p);
 
     ck_assert_int_eq(sou__query_parse(&env, "", 0, &p), SOU_OK);
-    ck_assert_int_eq(sou__xquery_describe(p->root, &d), SOU_OK);
+    ck_assert_int_eq(sou__xquery_describe(p->level[0], &d), SOU_OK);
     ck_assert_str_eq(d, "Query()");
     sou__free(d);
     sou__parsed_free(p);
 
     ck_assert_int_eq(sou__query_parse(&env, "-x", 2, &p), SOU_OK);
-    ck_assert_int_eq(sou__xquery_describe(p->root, &d), SOU_OK);
-    ck_assert_str_eq(d, "Query((<alldocuments> AND_NOT Zx))");
+    ck_assert_int_eq(sou__xquery_describe(p->level[0], &d), SOU_OK);
+    ck_assert_str_eq(d, "Query((<alldocuments> AND_NOT (Zx SYNONYM x)))");
     sou__free(d);
     sou__parsed_free(p);
     sou_analyzer_free(a);
@@ -443,8 +444,8 @@ END_TEST
 START_TEST(test_errors)
 {
     sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, NULL);
-    sou__query_env env = { a, AND, NULL, NULL };
-    sou__query_env noan = { NULL, AND, NULL, NULL };
+    sou__query_env env = { a, AND, NULL, NULL, NULL, 0, 0, 0 };
+    sou__query_env noan = { NULL, AND, NULL, NULL, NULL, 0, 0, 0 };
     sou__parsed *p = (sou__parsed *)1;
     char *d = (char *)1;
 
@@ -458,7 +459,7 @@ START_TEST(test_errors)
 
     /* without is_field, nothing is a field */
     ck_assert_int_eq(sou__query_parse(&env, "title:x", 7, &p), SOU_OK);
-    ck_assert_int_eq(p->root->op, SOU__Q_PHRASE);
+    ck_assert_int_eq(p->level[0]->op, SOU__Q_PHRASE);
     sou__parsed_free(p);
 
     sou__qnode_free(NULL);
@@ -471,7 +472,7 @@ END_TEST
 START_TEST(test_alloc_failures)
 {
     sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, NULL);
-    sou__query_env env = { a, OR, test_is_field, NULL };
+    sou__query_env env = { a, OR, test_is_field, NULL, NULL, 0, 0, 0 };
     const char *q = "+title:(shop* \"big cart\") 阿里巴巴集团 -pear OR 2008年";
     int ok = 0;
 

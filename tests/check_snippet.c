@@ -1,4 +1,6 @@
 /* check_snippet.c: passages with the query's matches highlighted. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,7 @@ static sou_analyzer *analyzer(void)
 
 static sou__parsed *parse(sou_analyzer *a, const char *q)
 {
-    sou__query_env env = { a, SOU_OP_AND, is_field, NULL };
+    sou__query_env env = { a, SOU_OP_AND, is_field, NULL, NULL, 0, 0, 0 };
     sou__parsed *p = NULL;
     ck_assert_int_eq(sou__query_parse(&env, q, strlen(q), &p), SOU_OK);
     return p;
@@ -60,6 +62,14 @@ static char *snip(const char *q, const char *text)
                       want);                                                                \
         free(got_);                                                                         \
     } while (0)
+
+static uint64_t rnd(uint64_t *s)
+{
+    *s ^= *s << 13;
+    *s ^= *s >> 7;
+    *s ^= *s << 17;
+    return *s;
+}
 
 /* Is s valid UTF-8? */
 static int utf8_valid(const char *s)
@@ -131,6 +141,20 @@ START_TEST(test_chinese)
     CHECK_SNIP("iPhone手机", "新款iPhone手机上市", "新款<b>iPhone手机</b>上市");
     CHECK_SNIP("阿里巴巴 cloud", "阿里巴巴 Cloud 服务",
                "<b>阿里巴巴</b> <b>Cloud</b> 服务");
+}
+END_TEST
+
+START_TEST(test_numbers_in_han)
+{
+    /* A number touching Han text is characters plus the whole number as a
+     * compound; a query of the number alone matches the compound. */
+    CHECK_SNIP("2019", "公司收入2019年增长", "公司收入<b>2019</b>年增长");
+    CHECK_SNIP("7.4", "营收\xef\xbc\x97.\xef\xbc\x94亿元", "营收<b>\xef\xbc\x97.\xef\xbc\x94</b>亿元");
+    CHECK_SNIP("201*", "收入2019年", "收入<b>2019</b>年");
+    CHECK_SNIP("2019年", "收入2019年", "收入<b>2019年</b>");
+    /* a part of the number is no match of the whole */
+    CHECK_SNIP("2019", "收入20190年", "收入20190年");
+    CHECK_SNIP("74", "\xef\xbc\x97.\xef\xbc\x94亿", "\xef\xbc\x97.\xef\xbc\x94亿");
 }
 END_TEST
 
@@ -340,6 +364,233 @@ START_TEST(test_best_window)
 }
 END_TEST
 
+/* Matches counted the slow way: every applicable pattern tried at every
+ * token, identical patterns once. */
+typedef struct {
+    char **terms, **stems;
+    size_t *tl, *sl;
+    uint32_t *pos;
+    int *comp;
+    size_t n, cap;
+} toklist;
+
+static int grab(const sou_token *t, void *payload)
+{
+    toklist *l = payload;
+    if (l->n == l->cap) {
+        l->cap = l->cap ? 2 * l->cap : 64;
+        l->terms = realloc(l->terms, l->cap * sizeof *l->terms);
+        l->stems = realloc(l->stems, l->cap * sizeof *l->stems);
+        l->tl = realloc(l->tl, l->cap * sizeof *l->tl);
+        l->sl = realloc(l->sl, l->cap * sizeof *l->sl);
+        l->pos = realloc(l->pos, l->cap * sizeof *l->pos);
+        l->comp = realloc(l->comp, l->cap * sizeof *l->comp);
+        ck_assert(l->terms && l->stems && l->tl && l->sl && l->pos && l->comp);
+    }
+    l->terms[l->n] = strndup(t->term, t->term_len);
+    l->stems[l->n] = strndup(t->stem, t->stem_len);
+    l->tl[l->n] = t->term_len;
+    l->sl[l->n] = t->stem_len;
+    l->pos[l->n] = t->position;
+    l->comp[l->n] = (t->flags & SOU_TOKEN_COMPOUND) != 0;
+    l->n++;
+    return 0;
+}
+
+static int naive_is(const toklist *l, size_t i, const sou__hlpat *p, size_t k)
+{
+    if (p->prefix && k + 1 == p->n)
+        return l->tl[i] >= p->lens[k] && memcmp(l->terms[i], p->terms[k], p->lens[k]) == 0;
+    if (p->by_stem)
+        return l->sl[i] == p->lens[k] && memcmp(l->stems[i], p->terms[k], p->lens[k]) == 0;
+    return l->tl[i] == p->lens[k] && memcmp(l->terms[i], p->terms[k], p->lens[k]) == 0;
+}
+
+static int same_pattern(const sou__hlpat *a, const sou__hlpat *b)
+{
+    if (a->n != b->n || a->by_stem != b->by_stem || a->prefix != b->prefix)
+        return 0;
+    for (size_t k = 0; k < a->n; k++)
+        if (a->lens[k] != b->lens[k] || memcmp(a->terms[k], b->terms[k], a->lens[k]) != 0)
+            return 0;
+    return 1;
+}
+
+static size_t naive_count(sou_analyzer *a, const sou__parsed *p, const char *text, size_t len)
+{
+    toklist l = { 0 };
+    size_t count = 0, *idx, npos = 0;
+
+    ck_assert_int_eq(sou_analyzer_tokenize(a, text, len, grab, &l), SOU_OK);
+    idx = malloc((l.n + 1) * sizeof *idx);
+    ck_assert_ptr_nonnull(idx);
+    for (size_t i = 0; i < l.n; i++)
+        if (!l.comp[i])
+            idx[npos++] = i;
+    for (size_t pi = 0; pi < p->npats; pi++) {
+        const sou__hlpat *pat = &p->pats[pi];
+        int dup = 0;
+        for (size_t pj = 0; pj < pi && !dup; pj++)
+            dup = same_pattern(&p->pats[pj], pat);
+        if (dup || pat->n == 0)
+            continue;
+        for (size_t i = 0; i + pat->n <= npos; i++) {
+            size_t k;
+            for (k = 0; k < pat->n; k++) {
+                size_t t = idx[i + k];
+                if (k > 0 && l.pos[t] != l.pos[idx[i]] + k)
+                    break;
+                if (!naive_is(&l, t, pat, k))
+                    break;
+            }
+            count += k == pat->n;
+        }
+        for (size_t i = 0; pat->n == 1 && i < l.n; i++)
+            count += l.comp[i] && naive_is(&l, i, pat, 0);
+    }
+    for (size_t i = 0; i < l.n; i++) {
+        free(l.terms[i]);
+        free(l.stems[i]);
+    }
+    free(l.terms);
+    free(l.stems);
+    free(l.tl);
+    free(l.sl);
+    free(l.pos);
+    free(l.comp);
+    free(idx);
+    return count;
+}
+
+START_TEST(test_many_patterns)
+{
+    /* Random texts and queries over a few words that overlap as phrases
+     * (a pattern inside another, sharing a start, repeated), prefixes and
+     * numbers in Han text: the one-pass matcher finds what trying every
+     * pattern at every token finds. */
+    static const char *words[] = { "red", "apple", "apples", "pie", "a", "red", "the",
+                                   "2019", "\xe6\x94\xb6\xe5\x85\xa5", "\xe5\xb9\xb4",
+                                   "\xe9\x98\xbf\xe9\x87\x8c", "\xe5\xb7\xb4" };
+    static const char *qwords[] = { "red", "apple", "\"red apple\"", "\"apple pie\"",
+                                    "\"red apple pie\"", "\"a red\"", "ap*", "re*", "2019",
+                                    "201*", "\xe5\xb7\xb4\xe5\xb7\xb4",
+                                    "\xe9\x98\xbf\xe9\x87\x8c\xe5\xb7\xb4",
+                                    "\xe6\x94\xb6\xe5\x85\xa5" "2019", "pie", "\"pie pie\"" };
+    sou_analyzer *a = analyzer();
+    uint64_t seed = 7;
+    char text[2048], q[512];
+
+    for (int round = 0; round < 300; round++) {
+        size_t n = 0, qn = 0, nm = 0;
+        sou__parsed *p;
+        char *out = NULL;
+        int nw = 1 + (int)(rnd(&seed) % 60), nq = 1 + (int)(rnd(&seed) % 6);
+
+        for (int w = 0; w < nw; w++) {
+            const char *x = words[rnd(&seed) % (sizeof words / sizeof words[0])];
+            const char *sep = (rnd(&seed) % 3) ? " " : (rnd(&seed) % 2) ? "" : ", ";
+            n += (size_t)snprintf(text + n, sizeof text - n, "%s%s", x, sep);
+        }
+        for (int w = 0; w < nq; w++)
+            qn += (size_t)snprintf(q + qn, sizeof q - qn, "%s%s", w ? " " : "",
+                                   qwords[rnd(&seed) % (sizeof qwords / sizeof qwords[0])]);
+        p = parse(a, q);
+        ck_assert_int_eq(sou__snippet_make(a, text, n, p, "body", "<b>", "</b>", 80, &out, NULL,
+                                           &nm),
+                         SOU_OK);
+        ck_assert_msg(nm == naive_count(a, p, text, n), "query '%s' on '%s': %zu matches, want %zu",
+                      q, text, nm, naive_count(a, p, text, n));
+        sou__free(out);
+        sou__parsed_free(p);
+    }
+    sou_analyzer_free(a);
+}
+END_TEST
+
+START_TEST(test_scan_limit)
+{
+    /* Matches are looked for in the first SOU_SNIPPET_SCAN_BYTES only. */
+    size_t unit = strlen("lorem ipsum dolor "), reps = SOU_SNIPPET_SCAN_BYTES / unit + 100;
+    char *pad = repeat("lorem ipsum dolor ", reps);
+    size_t plen = strlen(pad), nm = 0;
+    char *text = malloc(plen + 64), *s;
+
+    /* a word straddling the limit is not read as its first part */
+    memcpy(text, pad, plen);
+    memcpy(text + SOU_SNIPPET_SCAN_BYTES - 3, "applesauce", 10);
+    strcpy(text + plen, " treasure");
+    s = snip_full("treasure OR apple", text, plen + 9, NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_eq(nm, 0);
+    ck_assert_msg(strncmp(s, "lorem ipsum", 11) == 0, "%s", s);
+    ck_assert_ptr_null(strstr(s, "<b>"));
+    ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), 60);
+    free(s);
+
+    /* just inside the limit: found, and the snippet stays short */
+    memcpy(text + SOU_SNIPPET_SCAN_BYTES - 20, " treasure ", 10);
+    s = snip_full("treasure", text, plen + 9, NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_eq(nm, 1);
+    ck_assert_ptr_nonnull(strstr(s, "<b>treasure</b>"));
+    ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), 60);
+    ck_assert(strcmp(s + strlen(s) - 3, ELL) == 0);
+    free(s);
+    free(text);
+    free(pad);
+
+    /* Once every pattern has matched, past 64 KiB, the analysis stops: a
+     * word that recurs in over 1 MiB is counted in the first part only. */
+    static const char kiwi[] = "kiwi lorem ipsum dolor sit amet consectetur adipiscing elit sed do eiusmod "
+        "tempor incididunt ut labore et dolore magna aliqua ut enim ad minim veniam "
+        "quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo "
+        "consequat duis aute irure dolor in reprehenderit in voluptate velit esse "
+        "cillum dolore eu fugiat nulla pariatur excepteur sint occaecat cupidatat non "
+        "proident sunt in culpa qui officia deserunt mollit anim id est laborum sed ut "
+        "perspiciatis unde omnis iste natus error sit voluptatem accusantium doloremque "
+        "laudantium totam rem aperiam eaque ipsa quae ab illo inventore veritatis et "
+        "quasi architecto beatae vitae dicta sunt explicabo nemo enim ipsam voluptatem "
+        "quia voluptas sit aspernatur aut odit aut fugit sed quia consequuntur magni "
+        "dolores eos qui ratione voluptatem sequi nesciunt neque porro quisquam est ";
+    size_t ul = sizeof kiwi - 1;
+    text = repeat(kiwi, SOU_SNIPPET_SCAN_BYTES / ul + 10);
+    s = snip_full("kiwi", text, strlen(text), NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_ge(nm, 65536 / ul);
+    ck_assert_uint_le(nm, 65536 / ul + 2);
+    ck_assert_msg(strncmp(s, "<b>kiwi</b> lorem", 17) == 0, "%s", s);
+    free(s);
+    /* With a word that does not occur: past 256 KiB, once any has. */
+    s = snip_full("kiwi OR absent", text, strlen(text), NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_ge(nm, 262144 / ul);
+    ck_assert_uint_le(nm, 262144 / ul + 2);
+    free(s);
+    free(text);
+
+    /* Past 64 KiB, the stop waits a window's length after the match of a
+     * compound too, though the compound ends after the token before it. */
+    pad = repeat("lorem ipsum dolor ", 70000 / 18);
+    plen = strlen(pad);
+    text = malloc(2 * plen + 64);
+    sprintf(text, "%s收入2019年 and 2019, 2019 %s", pad, pad);
+    s = snip_full("2019", text, strlen(text), NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_eq(nm, 3);
+    ck_assert_msg(strstr(s, "收入<b>2019</b>年 and <b>2019</b>, <b>2019</b>") != NULL, "%s", s);
+    free(s);
+    free(text);
+    free(pad);
+
+    /* A match far into a long text is still found and shown. */
+    pad = repeat("lorem ipsum dolor ", 2 * SOU_SNIPPET_SCAN_BYTES / 18);
+    plen = strlen(pad);
+    memcpy(pad + 700000, " treasure ", 10);
+    s = snip_full("treasure", pad, plen, NULL, "<b>", "</b>", 60, &nm);
+    ck_assert_uint_eq(nm, 1);
+    ck_assert_msg(strncmp(s, ELL, 3) == 0 && strstr(s, "<b>treasure</b>"), "%s", s);
+    ck_assert(strcmp(s + strlen(s) - 3, ELL) == 0);
+    ck_assert_uint_le(text_bytes(s, "<b>", "</b>"), 60);
+    free(s);
+    free(pad);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- errors */
 
 START_TEST(test_errors)
@@ -390,6 +641,7 @@ Suite *sou_snippet_suite(void)
 
     tcase_add_test(tc, test_english);
     tcase_add_test(tc, test_chinese);
+    tcase_add_test(tc, test_numbers_in_han);
     tcase_add_test(tc, test_merging);
     tcase_add_test(tc, test_fields);
     tcase_add_test(tc, test_markers_and_count);
@@ -402,6 +654,8 @@ Suite *sou_snippet_suite(void)
     tcase_add_test(tc, test_cut_chinese);
     tcase_add_test(tc, test_long_token);
     tcase_add_test(tc, test_best_window);
+    tcase_add_test(tc, test_many_patterns);
+    tcase_add_test(tc, test_scan_limit);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

@@ -11,5 +11,8 @@ Suite *sou_index_suite(void);
 Suite *sou_query_suite(void);
 Suite *sou_search_suite(void);
 Suite *sou_snippet_suite(void);
+Suite *sou_bulk_suite(void);
+Suite *sou_match_suite(void);
+Suite *sou_stub_suite(void);
 
 #endif
