@@ -9,7 +9,7 @@ static void usage(FILE *out)
 {
     fputs("Usage: sou [-d DIR] compact\n"
           "Rewrite the index in DIR compactly with Xapian's compaction: an index\n"
-          "built document by document typically shrinks by a third to a half, and\n"
+          "built document by document typically shrinks by a fifth to a half, and\n"
           "searches read fewer blocks. Bulk indexing (sou index --bulk) writes\n"
           "compact indexes already. Needs free disk for one more copy while it\n"
           "runs; readers open meanwhile see the old copy until they reopen.\n"

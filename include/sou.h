@@ -522,7 +522,7 @@ SOU_API int sou_index_reopen(sou_index *index);
  * @brief Rewrite the index compactly (Xapian's compaction): pending changes
  * are committed, the index is copied with full blocks into a directory
  * beside it, which then takes its place; the handle stays open on it. An
- * index built document by document typically shrinks by a third to a half;
+ * index built document by document typically shrinks by a fifth to a half;
  * bulk indexing makes compact indexes already. Readers open before keep
  * the old copy until they reopen. Needs free disk for one more copy.
  * @return SOU_OK, SOU_EREADONLY, SOU_EINVAL (a transaction is open),
