@@ -702,7 +702,7 @@ typedef struct sou_results sou_results;
  * stopwords (the Snowball list) are left out of unquoted words when the
  * query has other words. Malformed queries are read leniently (an unclosed
  * quote or parenthesis closes at the end, a lone operator is a word); what
- * cannot be read at all, or expands to more than 20,000 index terms, gives
+ * cannot be read at all, or expands to more than 10,000 index terms, gives
  * SOU_EQUERY with the reason in the message.
  *
  * Matching is strict first, then relaxed (unless SOU_SEARCH_STRICT, or

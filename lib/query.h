@@ -70,7 +70,7 @@ typedef struct sou__query_env {
 /* Most index terms in one query after expansion into fields, stems and
  * characters; more gives SOU_EQUERY. Wildcards expand within the shim, each
  * to at most SOU__WILDCARD_MAX terms. */
-#define SOU__QUERY_TERMS_MAX 20000
+#define SOU__QUERY_TERMS_MAX 10000
 #define SOU__WILDCARD_MAX 1000
 
 /* Parse q into a syntax tree. *out is NULL for a query with nothing in it.
