@@ -284,9 +284,12 @@ print(json.dumps({"id": "big", "body": "x " * int(sys.argv[1])}))
 print(json.dumps({"id": "small", "body": "still indexed"}))' "$1" >"$TMP/big.jsonl"
 }
 DB=$TMP/db-big
-# dash and bash have ulimit -v; a shell without it skips the check.
+# dash and bash have ulimit -v; a shell without it skips the check, and so
+# does a run under Valgrind, whose own allocator the limit starves first.
 # shellcheck disable=SC3045
-if (ulimit -v 150000 && "$SOU" --version) >/dev/null 2>&1; then
+if [ -n "${SOU_UNDER_VALGRIND:-}" ]; then
+    echo "cli: out-of-memory check skipped under valgrind"
+elif (ulimit -v 150000 && "$SOU" --version) >/dev/null 2>&1; then
     big_line 20000000
     # shellcheck disable=SC3045
     (ulimit -v 150000 && exec "$SOU" -d "$DB" index --jsonl "$TMP/big.jsonl") >"$OUT" 2>"$ERR"

@@ -25,7 +25,7 @@ WRAP
 chmod +x "$wrapper"
 
 status=0
-sh "$here/cli/run.sh" "$wrapper" "$work/cli" "$py" || status=1
+SOU_UNDER_VALGRIND=1 sh "$here/cli/run.sh" "$wrapper" "$work/cli" "$py" || status=1
 tcpsrv=$(command -v xapian-tcpsrv || true)
 if [ -n "$tcpsrv" ]; then
     sh "$here/remote/run.sh" "$wrapper" "$tcpsrv" "$work/remote" || status=1
