@@ -683,12 +683,26 @@ static int emit_number(run *r, size_t base, size_t s, size_t e, const size_t *wo
     return 0;
 }
 
+/* Is u16[s, e) a stretch without CJK characters, letters or digits, which
+ * makes no token (the "@" of "@한")? */
+static int no_token_stretch(const UChar *u, size_t s, size_t e)
+{
+    for (size_t k = s; k < e;) {
+        UChar32 c = next_cp(u, &k, e);
+        if (cjk_kind(c) || u_isalpha(c) || u_isdigit(c))
+            return 0;
+    }
+    return 1;
+}
+
 /* A word u16[s, e) holding Han, kana or Hangul, in hybrid or chars mode.
  * Each such character (with the marks that belong to it) is a token at its
  * own position; a stretch of other letters inside the word (SK텔레콤) is one
  * word token, a number a number as in Han text. In hybrid mode the whole
  * word, when it is more than one character, is also a compound at its
- * first token's position, emitted right after that token. */
+ * first token's position, emitted right after that token. The compound
+ * leaves out a leading or trailing stretch that makes no token, so that it
+ * starts where its first token starts. */
 static int emit_subwords(run *r, size_t base, size_t s, size_t e)
 {
     sou_analyzer *a = r->a;
@@ -698,12 +712,33 @@ static int emit_subwords(run *r, size_t base, size_t s, size_t e)
     sou_token_kind wkind = 0;
     size_t len, i = s, word[2] = { s, e };
 
+    /* The compound's span: the word less a leading and a trailing stretch
+     * of characters that make no token. */
+    for (size_t k = s; k < e;) {
+        size_t cs = k;
+        if (cjk_kind(next_cp(u, &k, e))) {
+            if (no_token_stretch(u, s, cs))
+                word[0] = cs;
+            break;
+        }
+    }
+    for (size_t k = e; k > word[0];) {
+        size_t ce = k;
+        UChar32 c;
+        U16_BACK_1(u, word[0], k);
+        c = next_cp(u, &(size_t){ k }, ce);
+        if (cjk_kind(c) || joins_previous(c)) {
+            if (no_token_stretch(u, ce, e))
+                word[1] = ce;
+            break;
+        }
+    }
     /* The compound, if any, carries the kind of the word's first CJK
      * character. */
-    for (size_t k = s; k < e && !wkind;)
-        wkind = cjk_kind(next_cp(u, &k, e));
-    for (size_t k = s, n = 0; k < e && !compound;)
-        if (!joins_previous(next_cp(u, &k, e)) && ++n == 2)
+    for (size_t k = word[0]; k < word[1] && !wkind;)
+        wkind = cjk_kind(next_cp(u, &k, word[1]));
+    for (size_t k = word[0], n = 0; k < word[1] && !compound;)
+        if (!joins_previous(next_cp(u, &k, word[1])) && ++n == 2)
             compound = hybrid;
     while (i < e) {
         size_t ps = i;
@@ -751,7 +786,8 @@ static int emit_subwords(run *r, size_t base, size_t s, size_t e)
                 continue;
             if (!letters && hybrid) {
                 uint32_t before = r->pos;
-                if ((rc = emit_number(r, base, ps, i, compound ? word : NULL, wkind)))
+                size_t w[2] = { ps, word[1] };
+                if ((rc = emit_number(r, base, ps, i, compound ? w : NULL, wkind)))
                     return rc;
                 if (r->pos != before)
                     compound = 0;
@@ -770,7 +806,7 @@ static int emit_subwords(run *r, size_t base, size_t s, size_t e)
         }
         if (positional && compound) {
             compound = 0;
-            if ((rc = emit_compound(r, base, s, e, wkind)))
+            if (ps < word[1] && (rc = emit_compound(r, base, ps, word[1], wkind)))
                 return rc;
         }
     }

@@ -154,6 +154,11 @@ static const row subwords[] = {
     /* a number touching Hangul, as in Han text; Latin letters stay a word */
     { "2019년", 0, "2@0[0,1) +2019@0[0,4) 0@1[1,2) 1@2[2,3) 9@3[3,4) 년@4[4,7)" },
     { "SK텔레콤의", 0, "sk@0[0,2) 텔@1[2,5) +텔레콤의@1[2,14) 레@2[5,8) 콤@3[8,11) 의@4[11,14)" },
+    /* a sign that makes no token is left out of the compound, which starts
+     * where its first character does */
+    { "@대한", 0, "대@0[1,4) +대한@0[1,7) 한@1[4,7)" },
+    { "대한@", 0, "대@0[0,3) +대한@0[0,6) 한@1[3,6)" },
+    { "@\xe3\x85\xab", 0, "\xe1\x87\x93@0[1,4)" },
 };
 
 static const row edge[] = {
