@@ -891,7 +891,8 @@ int cmd_index(const cli_global *g, int argc, char **argv)
          * commits along the way are asked for: the merge at the end costs
          * less than it saves there. */
         uint64_t ndocs = 1;
-        bulk = njsonl > 0 && !st.commit_every &&
+        struct stat dsb;
+        bulk = njsonl > 0 && !st.commit_every && stat(g->db, &dsb) == 0 && S_ISDIR(dsb.st_mode) &&
                sou_index_doc_count(st.index, &ndocs) == SOU_OK && ndocs == 0;
     }
     if (!st.commit_every)

@@ -416,15 +416,37 @@ SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version
  * never runs a program. Every shard must have the analyzer settings and
  * format of the first, else SOU_ESETTINGS names the odd one. With
  * SOU_INDEX_PARTIAL, shards that cannot be opened are left out.
+ *
+ * A stub of local shards only can also be opened for writing
+ * (SOU_INDEX_WRITE, or SOU_INDEX_CREATE, which makes the missing shard
+ * directories): each document goes to shard sou_shard_of(id, n) of the n
+ * listed, so that its replacement and its deletion find it again; a fresh
+ * shard takes the settings of the others. Each shard records its place
+ * ("I/N") when first written this way, and the stub must keep listing the
+ * shards in that order and number (else SOU_ESETTINGS: moving documents to
+ * another number of shards means indexing them again). A shard that holds
+ * documents written otherwise is refused. A commit commits the shards one
+ * after another: each is atomic, the set is not (after a crash between
+ * two, one shard may hold a later commit than another).
  * @return SOU_OK; SOU_EINVAL (bad arguments or flags; a stub line refused:
  *         a program, a remote shard without SOU_INDEX_ALLOW_REMOTE, a
- *         cycle); SOU_EIO (missing, unreadable, not a directory; a remote
+ *         cycle, a remote shard in a stub opened for writing); SOU_EIO (missing, unreadable, not a directory; a remote
  *         shard that cannot be reached, with HOST:PORT in the message);
  *         SOU_ELOCKED; SOU_ECORRUPT (not an index, a bad stub line, an
  *         unknown format); SOU_ESETTINGS; SOU_ENOMEM.
  * @since 0.1
  */
 SOU_API int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts);
+
+/**
+ * @brief The shard, 0 to @p nshards - 1, that a document with this id
+ * belongs to in a collection of @p nshards shards: the rule a stub opened
+ * for writing follows (FNV-1a of the id's bytes, modulo nshards), stable
+ * across versions and machines. Use it to route documents to shards that
+ * are written on their own, such as remote ones. 0 when nshards is 0.
+ * @since 0.2
+ */
+SOU_API size_t sou_shard_of(const char *id, size_t id_len, size_t nshards);
 
 /**
  * @brief How many shards the index joins: 1 for a directory, the number

@@ -30,6 +30,7 @@
 #include "doc.h"
 #include "error.h"
 #include "index.h"
+#include "route.h"
 
 /* Documents waiting for a worker, per worker: enough to keep it busy while
  * the caller reads input, few enough to bound memory. */
@@ -262,6 +263,11 @@ int sou_bulk_begin(sou_bulk **out, sou_index *index, const sou_bulk_options *opt
         return sou__error_set(SOU_EINVAL, "bulk: at most %d threads", THREADS_MAX);
     if (!sou__xdb_writable(index->db))
         return sou__error_set(SOU_EREADONLY, "bulk: index opened read-only");
+    if (index->stub)
+        return sou__error_set(SOU_EINVAL,
+                              "bulk: bulk indexing builds one index directory, and '%s' is a "
+                              "stub of shards (add its documents one by one)",
+                              index->path);
     if (index->in_txn)
         return sou__error_set(SOU_EINVAL, "bulk: a transaction is open");
 
@@ -321,18 +327,6 @@ int sou_bulk_begin(sou_bulk **out, sou_index *index, const sou_bulk_options *opt
     return SOU_OK;
 }
 
-/* FNV-1a over the id: stable across runs, so replace and delete find a
- * document's shard again. */
-static uint64_t id_hash(const char *id, size_t len)
-{
-    uint64_t h = 1469598103934665603ULL;
-    for (size_t i = 0; i < len; i++) {
-        h ^= (unsigned char)id[i];
-        h *= 1099511628211ULL;
-    }
-    return h;
-}
-
 int sou_bulk_add(sou_bulk *bulk, const sou_doc *doc)
 {
     job j = { NULL, NULL };
@@ -354,7 +348,8 @@ int sou_bulk_add(sou_bulk *bulk, const sou_doc *doc)
         sou__free(j.slots);
         return rc;
     }
-    w = &bulk->workers[id_hash(doc->id, doc->id_len) % bulk->nworkers];
+    /* A document and its replacement go to the same worker. */
+    w = &bulk->workers[sou__route(doc->id, doc->id_len, bulk->nworkers)];
     pthread_mutex_lock(&w->mu);
     while (w->count == QUEUE_DOCS)
         pthread_cond_wait(&w->not_full, &w->mu);

@@ -17,6 +17,7 @@
 #include "alloc.h"
 #include "doc.h"
 #include "error.h"
+#include "route.h"
 #include "stub.h"
 #include "terms.h"
 
@@ -28,6 +29,7 @@
 #define META_ICU "sou.icu_version"
 #define META_FIELDS "sou.fields"
 #define META_VALUES "sou.values"
+#define META_SHARD "sou.shard" /* "I/N": shard I of the N of a writable stub */
 #define FORMAT_VERSION "2"
 
 #define FLUSH_DEFAULT 10000
@@ -525,6 +527,136 @@ static int shards_check_settings(sou_index *index)
     return rc;
 }
 
+/* What a fresh shard of a writable stub takes from the others. */
+static const char *const shard_copy_keys[] = { META_FORMAT, META_CJK,    META_STEMMER, META_FOLD_HANT,
+                                               META_ICU,    META_FIELDS, META_VALUES };
+
+/* A writable stub's shards: a fresh (empty) shard takes the settings of
+ * the first one made; each shard records its place, "I/N", and must keep
+ * it, since a document's shard follows from its id and N. *fresh: no shard
+ * is made yet. */
+static int shards_prepare_writable(sou_index *index, int *fresh)
+{
+    size_t n = index->nshards, made = n;
+    char want[48];
+    int rc = SOU_OK;
+
+    for (size_t i = 0; !rc && i < n; i++) {
+        char *f = NULL;
+        uint64_t docs = 0;
+
+        if (!(rc = sou__xdb_shard_metadata(index->db, i, META_FORMAT, &f, NULL)) && f && made == n)
+            made = i;
+        else if (!rc && !f && !(rc = sou__xdb_shard_doc_count(index->db, i, &docs)) && docs)
+            rc = sou__error_set(SOU_ECORRUPT, "shard '%s' is not a sou index",
+                                index->shards[i].name);
+        sou__free(f);
+    }
+    *fresh = made == n;
+    for (size_t i = 0; !rc && made < n && i < n; i++) {
+        char *f = NULL;
+
+        if ((rc = sou__xdb_shard_metadata(index->db, i, META_FORMAT, &f, NULL)) || f) {
+            sou__free(f);
+            continue;
+        }
+        for (size_t k = 0; !rc && k < sizeof shard_copy_keys / sizeof shard_copy_keys[0]; k++) {
+            char *v = NULL;
+            size_t len = 0;
+
+            if (!(rc = sou__xdb_shard_metadata(index->db, made, shard_copy_keys[k], &v, &len)) &&
+                v)
+                rc = sou__xdb_shard_set_metadata(index->db, i, shard_copy_keys[k], v, len);
+            sou__free(v);
+        }
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        char *got = NULL;
+        uint64_t docs = 0;
+
+        snprintf(want, sizeof want, "%zu/%zu", i + 1, n);
+        if ((rc = sou__xdb_shard_metadata(index->db, i, META_SHARD, &got, NULL)))
+            break;
+        if (got && strcmp(got, want) != 0)
+            rc = sou__error_set(SOU_ESETTINGS,
+                                "shard '%s' was written as shard %.20s, and the stub lists it as "
+                                "%s: its documents would be looked for in other shards (keep "
+                                "the shards in the order and number they were written, or "
+                                "index the documents again)",
+                                index->shards[i].name, got, want);
+        else if (!got && !(rc = sou__xdb_shard_doc_count(index->db, i, &docs)) && docs)
+            rc = sou__error_set(SOU_ESETTINGS,
+                                "shard '%s' holds documents not written through a stub, so "
+                                "sou cannot tell which shard holds which id: write it on "
+                                "its own, or index the documents again through the stub",
+                                index->shards[i].name);
+        else if (!got)
+            rc = sou__xdb_shard_set_metadata(index->db, i, META_SHARD, want, strlen(want));
+        sou__free(got);
+    }
+    return rc;
+}
+
+/* A stub file opened for writing: local shards only, each made when
+ * creating; documents go to the shard their id routes to. */
+static int index_open_stub_writable(sou_index *index, const char *path, unsigned int mode)
+{
+    sou__shards sh;
+    const char **paths = NULL;
+    int rc, fresh = 0;
+
+    /* Remote lines are parsed only to be refused by name below. */
+    if ((rc = sou__stub_read(path, SOU__STUB_ALLOW_REMOTE, &sh)))
+        return rc;
+    if (!(index->shards = sou__calloc(sh.n, sizeof *index->shards)) ||
+        !(paths = sou__calloc(sh.n, sizeof *paths))) {
+        rc = SOU_ENOMEM;
+        goto out;
+    }
+    index->nshards = sh.n;
+    for (size_t i = 0; i < sh.n; i++) {
+        sou__shard_state *st = &index->shards[i];
+        char why[300];
+
+        if (!(st->name = shard_name_dup(&sh.v[i]))) {
+            rc = SOU_ENOMEM;
+            goto out;
+        }
+        if (sh.v[i].remote) {
+            rc = sou__error_set(SOU_EINVAL,
+                                "shard '%s' is remote, and a stub is written through only when "
+                                "all its shards are local directories: write a remote shard "
+                                "on its own machine (sou_shard_of() gives an id's shard)",
+                                st->name);
+            goto out;
+        }
+        paths[i] = sh.v[i].path;
+        if (mode == SOU_INDEX_CREATE && mkdir(paths[i], 0777) != 0 && errno != EEXIST) {
+            rc = sou__error_set(SOU_EIO, "cannot create shard '%s': %s", st->name,
+                                strerror(errno));
+            goto out;
+        }
+        if ((rc = check_index_dir(paths[i], mode == SOU_INDEX_CREATE))) {
+            snprintf(why, sizeof why, "%s", sou_error_last()->message);
+            rc = sou__error_set(rc, "shard '%s': %s", st->name, why);
+            goto out;
+        }
+        if (mode == SOU_INDEX_CREATE && !dir_is_safe_to_create(paths[i])) {
+            rc = sou__error_set(SOU_EIO, "cannot create shard '%s': the directory holds other files",
+                                st->name);
+            goto out;
+        }
+    }
+    /* All fresh: the settings are made below, in every shard at once. */
+    if (!(rc = sou__xdb_open_writable_shards(&index->db, paths, sh.n, mode == SOU_INDEX_CREATE)) &&
+        !(rc = shards_prepare_writable(index, &fresh)) && !fresh)
+        rc = shards_check_settings(index);
+out:
+    sou__free(paths);
+    sou__shards_clear(&sh);
+    return rc;
+}
+
 /* A stub file: sou reads it, checks each local shard, and hands the shim
  * the list; remote shards only when allowed. */
 static int index_open_stub(sou_index *index, const char *path, unsigned int flags,
@@ -628,14 +760,9 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
         if (mkdir(path, 0777) != 0)
             return sou__error_set(SOU_EIO, "cannot create index '%s': %s", path,
                                   strerror(errno));
-    } else if (S_ISREG(st.st_mode) && mode != SOU_INDEX_READONLY) {
-        /* A file is a stub listing shards, local or remote (xapian-tcpsrv):
-         * searched as one index, never written. */
-        return sou__error_set(SOU_EIO,
-                              "cannot open index '%s' for writing: not a directory (a file "
-                              "can only be a stub of shards, which is read-only)",
-                              path);
     } else if (S_ISREG(st.st_mode)) {
+        /* A file is a stub listing shards: local or remote (xapian-tcpsrv)
+         * to search them as one index, local ones only to write. */
         stub = 1;
     } else if (!S_ISDIR(st.st_mode)) {
         return sou__error_set(SOU_EIO, "cannot open index '%s': not a directory", path);
@@ -657,7 +784,9 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
     index->stub = stub;
     index->open_flags = opts->flags;
     index->connect_timeout_ms = timeout_ms;
-    if (stub) {
+    if (stub && mode != SOU_INDEX_READONLY) {
+        rc = index_open_stub_writable(index, path, mode);
+    } else if (stub) {
         rc = index_open_stub(index, path, opts->flags, timeout_ms);
     } else if (!(index->shards = sou__calloc(1, sizeof *index->shards)) ||
                !(index->shards[0].name = sou__strndup(path, strlen(path)))) {
@@ -739,6 +868,11 @@ void sou_index_close(sou_index *index)
 }
 
 /* ---- writing */
+
+size_t sou_shard_of(const char *id, size_t id_len, size_t nshards)
+{
+    return id && nshards ? sou__route(id, id_len, nshards) : 0;
+}
 
 static int need_writable(const sou_index *index, const char *what)
 {

@@ -2,6 +2,7 @@
 // copied into C memory.
 #include <string.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include <string>
@@ -20,17 +21,49 @@ namespace {
 // one-letter prefix stays affordable on a large index.
 const Xapian::termcount WILDCARD_MAX_EXPANSION = SOU__WILDCARD_MAX;
 
-Xapian::Query to_query(const sou__qnode *n)
+// The terms that start with prefix, at most WILDCARD_MAX_EXPANSION of them
+// (the most frequent; of equal ones the first in term order), as one
+// synonym. Expanded here over the whole database rather than by Xapian's
+// OP_WILDCARD, which expands shard by shard, so each shard would weigh the
+// synonym by its own statistics: scores would then depend on how the
+// collection is split.
+Xapian::Query expand_wildcard(const Xapian::Database &db, const std::string &prefix)
+{
+    std::vector<std::pair<Xapian::doccount, std::string>> terms;
+    for (Xapian::TermIterator t = db.allterms_begin(prefix); t != db.allterms_end(prefix); ++t)
+        terms.emplace_back(t.get_termfreq(), *t);
+    if (terms.size() > WILDCARD_MAX_EXPANSION) {
+        std::stable_sort(terms.begin(), terms.end(),
+                         [](const std::pair<Xapian::doccount, std::string> &a,
+                            const std::pair<Xapian::doccount, std::string> &b) {
+                             return a.first > b.first;
+                         });
+        terms.resize(WILDCARD_MAX_EXPANSION);
+    }
+    std::vector<Xapian::Query> kids;
+    kids.reserve(terms.size());
+    for (const auto &t : terms)
+        kids.emplace_back(t.second);
+    if (kids.empty())
+        return Xapian::Query::MatchNothing;
+    return Xapian::Query(Xapian::Query::OP_SYNONYM, kids.begin(), kids.end());
+}
+
+// db: where wildcards expand; NULL leaves them as OP_WILDCARD (to describe
+// a query only).
+Xapian::Query to_query(const sou__qnode *n, const Xapian::Database *db)
 {
     std::vector<Xapian::Query> kids;
     kids.reserve(n->nkids);
     for (size_t i = 0; i < n->nkids; i++)
-        kids.push_back(to_query(n->kids[i]));
+        kids.push_back(to_query(n->kids[i], db));
 
     switch (n->op) {
     case SOU__Q_TERM:
         return Xapian::Query(std::string(n->term, n->term_len), n->wqf ? n->wqf : 1);
     case SOU__Q_WILDCARD:
+        if (db)
+            return expand_wildcard(*db, std::string(n->term, n->term_len));
         return Xapian::Query(Xapian::Query::OP_WILDCARD, std::string(n->term, n->term_len),
                              WILDCARD_MAX_EXPANSION, Xapian::Query::WILDCARD_LIMIT_MOST_FREQUENT);
     case SOU__Q_PHRASE:
@@ -137,7 +170,7 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
             // A later level only fills a page the earlier ones left short.
             if (any_before && m->total >= need)
                 break;
-            Xapian::Query level_q = to_query(levels[l]);
+            Xapian::Query level_q = to_query(levels[l], &db->db);
             Xapian::Query q = any_before
                                   ? Xapian::Query(Xapian::Query::OP_AND_NOT, level_q, before)
                                   : level_q;
@@ -233,7 +266,7 @@ extern "C" int sou__xdb_words_matched(sou__xdb *db, sou__qnode *const *words, si
             matched[i] = 0;
         for (size_t w = 0; w < nwords; w++) {
             Xapian::Enquire enquire(db->db);
-            enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, to_query(words[w]), page));
+            enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, to_query(words[w], &db->db), page));
             enquire.set_weighting_scheme(Xapian::BoolWeight());
             Xapian::MSet mset = enquire.get_mset(0, clamp(ndocs));
             for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it)
@@ -266,7 +299,7 @@ extern "C" int sou__xdb_count(sou__xdb *db, const sou__qnode *q, uint64_t check,
     SOU__XAPIAN_TRY
     return sou__xapian_read_retry(db, "count", [&]() -> int {
         Xapian::Enquire enquire(db->db);
-        enquire.set_query(to_query(q));
+        enquire.set_query(to_query(q, &db->db));
         enquire.set_weighting_scheme(Xapian::BoolWeight());
         Xapian::MSet mset = enquire.get_mset(0, 0, clamp(check ? check : 1));
         *exact = mset.get_matches_lower_bound() == mset.get_matches_upper_bound();
@@ -392,7 +425,7 @@ extern "C" int sou__xquery_describe(const sou__qnode *q, char **out)
     if (!q)
         return sou__error_set(SOU_EINVAL, "describe: query is NULL");
     SOU__XAPIAN_TRY
-    std::string d = to_query(q).get_description();
+    std::string d = to_query(q, nullptr).get_description();
     *out = sou__strndup(d.data(), d.size());
     return *out ? SOU_OK : SOU_ENOMEM;
     SOU__XAPIAN_CATCH("describe")

@@ -12,6 +12,7 @@
 
 #include "alloc.h"
 #include "error.h"
+#include "route.h"
 #include "sou.h"
 
 namespace {
@@ -206,6 +207,7 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
                          (flags == SOU_INDEX_CREATE ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
             db->wdb = Xapian::WritableDatabase(path, xflags);
             db->db = db->wdb;
+            db->wshards.push_back(db->wdb);
         } else {
             db->db = Xapian::Database(path, Xapian::DB_BACKEND_GLASS);
         }
@@ -286,6 +288,90 @@ int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
     return SOU_OK;
 }
 
+int sou__xdb_open_writable_shards(sou__xdb **out, const char *const *paths, size_t n, int create)
+{
+    sou__xdb *db = nullptr;
+    size_t i = 0;
+
+    if (!out)
+        return sou__error_set(SOU_EINVAL, "open: no output handle");
+    *out = nullptr;
+    if (!paths || !n)
+        return sou__error_set(SOU_EINVAL, "open: no shards");
+    try {
+        db = new sou__xdb();
+        db->writable = true;
+        db->in_txn = false;
+        db->shards.resize(n);
+        db->shard_open.assign(n, false);
+        db->wshards.reserve(n);
+    } catch (...) {
+        delete db;
+        return sou__xapian_translate("open");
+    }
+    try {
+        int xflags = Xapian::DB_BACKEND_GLASS | (create ? Xapian::DB_CREATE_OR_OPEN : Xapian::DB_OPEN);
+        for (; i < n; i++) {
+            db->wshards.push_back(Xapian::WritableDatabase(paths[i], xflags));
+            db->shards[i] = db->wshards[i];
+            db->shard_open[i] = true;
+            db->db.add_database(db->wshards[i]);
+        }
+        db->wdb = db->wshards[0];
+    } catch (...) {
+        char what[340];
+        snprintf(what, sizeof what, "shard '%s'", i < n ? paths[i] : "");
+        int rc = sou__xapian_translate(what);
+        sou_error saved = *sou_error_last();
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", saved.message);
+        sou__xdb_close(db);
+        return sou__error_set(rc, "%s", msg);
+    }
+    *out = db;
+    return SOU_OK;
+}
+
+size_t sou__xdb_writers(const sou__xdb *db)
+{
+    return db ? db->wshards.size() : 0;
+}
+
+int sou__xdb_shard_set_metadata(sou__xdb *db, size_t i, const char *key, const char *val,
+                                size_t len)
+{
+    if (!db || !key || !*key || (!val && len))
+        return sou__error_set(SOU_EINVAL, "set_metadata: missing argument");
+    if (i >= db->wshards.size())
+        return sou__error_set(SOU_EREADONLY, "set_metadata: shard %zu is not writable", i);
+    SOU__XAPIAN_TRY
+        db->wshards[i].set_metadata(key, std::string(val ? val : "", len));
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("set_metadata")
+}
+
+int sou__xdb_shard_doc_count(sou__xdb *db, size_t i, uint64_t *out)
+{
+    if (!db || !out)
+        return sou__error_set(SOU_EINVAL, "doc_count: missing argument");
+    *out = 0;
+    if (i >= db->shards.size() || !db->shard_open[i])
+        return sou__error_set(SOU_ENOTFOUND, "doc_count: shard %zu is not open", i);
+    SOU__XAPIAN_TRY
+        *out = db->shards[i].get_doccount();
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("doc_count")
+}
+
+// The writer of the document with this id term: the only one, or the shard
+// the id routes to.
+static Xapian::WritableDatabase &writer_for(sou__xdb *db, const char *idterm, size_t len)
+{
+    if (db->wshards.size() == 1)
+        return db->wshards[0];
+    return db->wshards[sou__route(idterm + 1, len - 1, db->wshards.size())];
+}
+
 int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len)
 {
     if (!db || !key || !out)
@@ -309,12 +395,12 @@ void sou__xdb_close(sou__xdb *db)
         return;
     // Close cannot report; the commit's failure leaves the last commit intact.
     try {
-        if (db->writable) {
+        for (auto &w : db->wshards) {
             if (db->in_txn)
-                db->wdb.cancel_transaction();
+                w.cancel_transaction();
             else
-                db->wdb.commit();
-            db->wdb.close();
+                w.commit();
+            w.close();
         }
     } catch (...) {
         sou__xapian_translate("close");
@@ -363,7 +449,9 @@ int sou__xdb_set_metadata(sou__xdb *db, const char *key, const char *val, size_t
     if (rc)
         return rc;
     SOU__XAPIAN_TRY
-        db->wdb.set_metadata(key, std::string(val ? val : "", len));
+        // Names and settings are the same in every shard.
+        for (auto &w : db->wshards)
+            w.set_metadata(key, std::string(val ? val : "", len));
         return SOU_OK;
     SOU__XAPIAN_CATCH("set_metadata")
 }
@@ -375,16 +463,29 @@ int sou__xdb_commit(sou__xdb *db)
     int rc = need_writable(db, "commit");
     if (rc)
         return rc;
-    SOU__XAPIAN_TRY
-        if (db->in_txn) {
-            // Whatever happens, the transaction is over (Xapian's contract).
-            db->in_txn = false;
-            db->wdb.commit_transaction();
-        } else {
-            db->wdb.commit();
+    // Shard by shard: each commit is atomic, their sum is not. After a
+    // failure the shards after it are still committed (or their
+    // transaction cancelled), so none is left half way.
+    bool txn = db->in_txn;
+    // Whatever happens, the transaction is over (Xapian's contract).
+    db->in_txn = false;
+    for (size_t i = 0; i < db->wshards.size(); i++) {
+        try {
+            if (txn)
+                db->wshards[i].commit_transaction();
+            else
+                db->wshards[i].commit();
+        } catch (...) {
+            char what[64];
+            if (db->wshards.size() > 1)
+                snprintf(what, sizeof what, "commit of shard %zu", i + 1);
+            else
+                snprintf(what, sizeof what, "commit");
+            if (rc == SOU_OK)
+                rc = sou__xapian_translate(what);
         }
-        return SOU_OK;
-    SOU__XAPIAN_CATCH("commit")
+    }
+    return rc;
 }
 
 int sou__xdb_begin(sou__xdb *db)
@@ -396,13 +497,24 @@ int sou__xdb_begin(sou__xdb *db)
         return rc;
     if (db->in_txn)
         return sou__error_set(SOU_EINVAL, "begin: a transaction is already open");
-    SOU__XAPIAN_TRY
+    size_t i = 0;
+    try {
         // Flushed: the changes before it are committed first, and committing
         // it makes it durable.
-        db->wdb.begin_transaction(true);
+        for (; i < db->wshards.size(); i++)
+            db->wshards[i].begin_transaction(true);
         db->in_txn = true;
         return SOU_OK;
-    SOU__XAPIAN_CATCH("begin")
+    } catch (...) {
+        rc = sou__xapian_translate("begin");
+    }
+    // The shards that began take their transaction back.
+    try {
+        while (i-- > 0)
+            db->wshards[i].cancel_transaction();
+    } catch (...) {
+    }
+    return rc;
 }
 
 int sou__xdb_cancel(sou__xdb *db)
@@ -411,11 +523,17 @@ int sou__xdb_cancel(sou__xdb *db)
         return sou__error_set(SOU_EINVAL, "cancel: no index");
     if (!db->in_txn)
         return sou__error_set(SOU_EINVAL, "cancel: no transaction is open");
-    SOU__XAPIAN_TRY
-        db->in_txn = false;
-        db->wdb.cancel_transaction();
-        return SOU_OK;
-    SOU__XAPIAN_CATCH("cancel")
+    int rc = SOU_OK;
+    db->in_txn = false;
+    for (auto &w : db->wshards) {
+        try {
+            w.cancel_transaction();
+        } catch (...) {
+            if (rc == SOU_OK)
+                rc = sou__xapian_translate("cancel");
+        }
+    }
+    return rc;
 }
 
 int sou__xdb_stats(sou__xdb *db, sou__xstats *out)
@@ -516,7 +634,7 @@ int sou__xdb_replace(sou__xdb *db, const char *idterm, size_t len, sou__xdoc *do
     if (rc)
         return rc;
     SOU__XAPIAN_TRY
-        db->wdb.replace_document(std::string(idterm, len), doc->doc);
+        writer_for(db, idterm, len).replace_document(std::string(idterm, len), doc->doc);
         return SOU_OK;
     SOU__XAPIAN_CATCH("replace")
 }
@@ -530,10 +648,11 @@ int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len)
         return rc;
     SOU__XAPIAN_TRY
         std::string t(idterm, len);
+        Xapian::WritableDatabase &w = writer_for(db, idterm, len);
         // Deleting by an absent term is a silent no-op in Xapian.
-        if (!db->wdb.term_exists(t))
+        if (!w.term_exists(t))
             return sou__error_set(SOU_ENOTFOUND, "delete: no document with this id");
-        db->wdb.delete_document(t);
+        w.delete_document(t);
         return SOU_OK;
     SOU__XAPIAN_CATCH("delete")
 }

@@ -42,6 +42,21 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags);
 int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
                          unsigned int connect_timeout_ms, int skip_failed, int *status,
                          char **messages);
+/*
+ * Open for writing, as one index, the n local shard directories listed
+ * (created when create is set): a document goes to the shard its id routes
+ * to (route.h), metadata to every shard, and a commit commits each in turn.
+ * Reading sees all of them, as sou__xdb_open_shards does.
+ */
+int sou__xdb_open_writable_shards(sou__xdb **out, const char *const *paths, size_t n, int create);
+/* How many writers: 1 for a writable directory, the shards of a writable
+ * stub, 0 when read-only. */
+size_t sou__xdb_writers(const sou__xdb *db);
+/* Metadata of writable shard i alone. */
+int sou__xdb_shard_set_metadata(sou__xdb *db, size_t i, const char *key, const char *val,
+                                size_t len);
+/* The documents of shard i. */
+int sou__xdb_shard_doc_count(sou__xdb *db, size_t i, uint64_t *out);
 /* Metadata of shard i alone (as sou__xdb_get_metadata); SOU_ENOTFOUND when
  * shard i is not open. */
 int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len);

@@ -22,6 +22,9 @@ struct sou__xdb {
     // A stub's shards, in the order listed; those not open are left out of db.
     std::vector<Xapian::Database> shards;
     std::vector<bool> shard_open;
+    // The writers: wdb alone for a directory; a writable stub's shards, in
+    // the order listed, a document going to the one its id routes to.
+    std::vector<Xapian::WritableDatabase> wshards;
 };
 
 struct sou__xdoc {

@@ -557,9 +557,144 @@ START_TEST(test_open_shards)
     ck_assert_int_eq(open_at("plain.stub", SOU_INDEX_READONLY, &index), SOU_ECORRUPT);
     ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "not a sou index"));
 
-    /* a stub is never opened for writing */
-    ck_assert_int_eq(open_at("two.stub", SOU_INDEX_WRITE, &index), SOU_EIO);
-    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "read-only"));
+    /* shards written on their own are not written through a stub: which
+     * holds an id is unknown */
+    ck_assert_int_eq(open_at("two.stub", SOU_INDEX_WRITE, &index), SOU_ESETTINGS);
+    ck_assert_ptr_null(index);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "not written through a stub"));
+}
+END_TEST
+
+static void add_doc(sou_index *w, const char *id, const char *body)
+{
+    sou_doc *d = NULL;
+
+    ck_assert_int_eq(sou_doc_new(&d, id, strlen(id)), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(d, "body", body, strlen(body), 0, 0), SOU_OK);
+    ck_assert_msg(sou_index_add(w, d) == SOU_OK, "%s", sou_error_last()->message);
+    sou_doc_free(d);
+}
+
+static uint64_t docs_in(const char *name)
+{
+    sou_index *index = NULL;
+    uint64_t n = 0;
+
+    ck_assert_msg(open_at(name, SOU_INDEX_READONLY, &index) == SOU_OK, "%s",
+                  sou_error_last()->message);
+    ck_assert_int_eq(sou_index_doc_count(index, &n), SOU_OK);
+    sou_index_close(index);
+    return n;
+}
+
+/* A stub of local shards written through: each document in the shard its
+ * id routes to, found again to replace and delete it. */
+START_TEST(test_write_through_stub)
+{
+    static const char *const names[] = { "s0", "s1", "s2" };
+    sou_index *w = NULL, *r = NULL;
+    sou_doc *got = NULL;
+    uint64_t per[3] = { 0, 0, 0 }, n = 0;
+    char id[32];
+
+    /* the rule is fixed: FNV-1a of the id modulo the shards */
+    ck_assert_uint_eq(sou_shard_of("a", 1, 1000), 12638187200555641996ULL % 1000);
+    ck_assert_uint_eq(sou_shard_of("", 0, 7), 14695981039346656037ULL % 7);
+    ck_assert_uint_eq(sou_shard_of("a", 1, 0), 0);
+
+    write_file("w.stub", "auto s0\nauto s1\nauto s2\n");
+    /* a missing shard is not made without SOU_INDEX_CREATE */
+    ck_assert_int_eq(open_at("w.stub", SOU_INDEX_WRITE, &w), SOU_EIO);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "shard"));
+    ck_assert_int_eq(open_at("w.stub", SOU_INDEX_CREATE, &w), SOU_OK);
+    ck_assert_uint_eq(sou_index_shard_count(w), 3);
+    for (int i = 0; i < 60; i++) {
+        snprintf(id, sizeof id, "doc-%d", i);
+        add_doc(w, id, i % 2 ? "Paper lanterns by the river." : "A bridge in winter snow.");
+        per[sou_shard_of(id, strlen(id), 3)]++;
+    }
+    /* replaced in place: the same id goes to the same shard */
+    add_doc(w, "doc-7", "Tea at the harbour.");
+    ck_assert_int_eq(sou_index_commit(w), SOU_OK);
+    ck_assert_str_eq(found(w, "harbour"), "doc-7");
+    ck_assert_int_eq(sou_index_delete(w, "doc-8", 5), SOU_OK);
+    ck_assert_int_eq(sou_index_delete(w, "doc-8", 5), SOU_ENOTFOUND);
+    per[sou_shard_of("doc-8", 5, 3)]--;
+    ck_assert_int_eq(sou_index_get(w, "doc-9", 5, &got), SOU_OK);
+    ck_assert_str_eq(sou_doc_field(got, "body", NULL), "Paper lanterns by the river.");
+    sou_doc_free(got);
+    sou_index_close(w);
+
+    for (int i = 0; i < 3; i++) {
+        ck_assert_uint_eq(docs_in(names[i]), per[i]);
+        ck_assert_uint_gt(per[i], 5);
+    }
+    ck_assert_int_eq(open_at("w.stub", SOU_INDEX_READONLY, &r), SOU_OK);
+    ck_assert_int_eq(sou_index_doc_count(r, &n), SOU_OK);
+    ck_assert_uint_eq(n, 59);
+    ck_assert_str_eq(found(r, "harbour"), "doc-7");
+    sou_index_close(r);
+
+    /* written again later: routing still finds each document */
+    ck_assert_int_eq(open_at("w.stub", SOU_INDEX_WRITE, &w), SOU_OK);
+    add_doc(w, "doc-9", "Mountain tea.");
+    sou_index_close(w);
+    ck_assert_uint_eq(docs_in("w.stub"), 59);
+
+    /* a fresh shard added to the list changes every document's shard */
+    write_file("more.stub", "auto s0\nauto s1\nauto s2\nauto s3\n");
+    ck_assert_int_eq(open_at("more.stub", SOU_INDEX_CREATE, &w), SOU_ESETTINGS);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "was written as shard 1/3"));
+    /* so does another order */
+    write_file("swap.stub", "auto s1\nauto s0\nauto s2\n");
+    ck_assert_int_eq(open_at("swap.stub", SOU_INDEX_WRITE, &w), SOU_ESETTINGS);
+    ck_assert_ptr_null(w);
+    /* and a remote shard is never written through a stub */
+    write_file("remote.stub", "auto s0\nremote 127.0.0.1:1\n");
+    ck_assert_int_eq(open_at("remote.stub", SOU_INDEX_WRITE, &w), SOU_EINVAL);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "is remote"));
+    /* bulk indexing builds one directory, not a stub */
+    ck_assert_int_eq(open_at("w.stub", SOU_INDEX_WRITE, &w), SOU_OK);
+    {
+        sou_bulk *b = NULL;
+        ck_assert_int_eq(sou_bulk_begin(&b, w, NULL), SOU_EINVAL);
+        ck_assert_ptr_null(b);
+    }
+    sou_index_close(w);
+}
+END_TEST
+
+/* A fresh shard beside made ones takes their settings: a shard lost and
+ * made again joins its stub. */
+START_TEST(test_write_stub_fresh_shard)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    sou_analyzer_options a = SOU_ANALYZER_OPTIONS_INIT;
+    sou_index *w = NULL, *r = NULL;
+    char path[1024];
+
+    write_file("w.stub", "auto s0\nauto s1\n");
+    path_in(path, sizeof path, "w.stub");
+    a.cjk = SOU_CJK_WORDS;
+    o.flags = SOU_INDEX_CREATE;
+    o.analyzer = &a;
+    ck_assert_msg(sou_index_open(&w, path, &o) == SOU_OK, "%s", sou_error_last()->message);
+    add_doc(w, "doc-1", "河边的灯笼");
+    add_doc(w, "doc-2", "夜市的灯笼");
+    sou_index_close(w);
+
+    path_in(path, sizeof path, "s1");
+    tu_rmtree(path);
+    ck_assert_int_eq(open_at("w.stub", SOU_INDEX_CREATE, &w), SOU_OK);
+    ck_assert_int_eq(sou_index_analyzer_options(w)->cjk, SOU_CJK_WORDS);
+    add_doc(w, "doc-3", "港口的灯笼");
+    sou_index_close(w);
+    ck_assert_int_eq(open_at("s1", SOU_INDEX_READONLY, &r), SOU_OK);
+    ck_assert_int_eq(sou_index_analyzer_options(r)->cjk, SOU_CJK_WORDS);
+    sou_index_close(r);
+    ck_assert_int_eq(open_at("w.stub", SOU_INDEX_READONLY, &r), SOU_OK);
+    ck_assert_ptr_nonnull(strstr(found(r, "灯笼"), "doc-3"));
+    sou_index_close(r);
 }
 END_TEST
 
@@ -722,6 +857,8 @@ Suite *sou_stub_suite(void)
     tcase_add_test(tc, test_open_flags_and_options);
     tcase_add_test(tc, test_open_permission_denied);
     tcase_add_test(tc, test_read_truncated);
+    tcase_add_test(tc, test_write_through_stub);
+    tcase_add_test(tc, test_write_stub_fresh_shard);
     suite_add_tcase(s, tc);
     return s;
 }

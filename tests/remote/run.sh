@@ -81,7 +81,7 @@ q=snow
 check "one shard only" "$(ids -d "$work/stub")" "far-2 "
 check "count" "$("$sou" --allow-remote -d "$work/stub" stats --json | tr ',' '\n' | sed -n 's/.*"documents": *\([0-9]*\).*/\1/p')" "4"
 "$sou" -d "$work/stub" index --jsonl "$work/near.jsonl" 2>"$work/err"
-check "stub is read-only" "$? $(grep -c 'read-only' "$work/err")" "1 1"
+check "stub with a remote shard is not written" "$? $(grep -c "shard '127.0.0.1:$far_port' is remote" "$work/err")" "1 1"
 
 # Remote shards only when asked for: a path never opens a connection alone.
 "$sou" -d "$work/stub" search lanterns >"$work/out" 2>"$work/err"
