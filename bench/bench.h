@@ -66,6 +66,26 @@ static inline const char *bench_collection_doc(const bench_collection *c, size_t
     return bench_text_doc(t, k);
 }
 
+/* The queries of sou-bench query: English words, two English words,
+ * three-word phrases in quotes, 2 to 6 Han characters, and a number or Latin
+ * word with the Han characters it touches. */
+#define BENCH_QUERY_KINDS 5
+typedef struct bench_query {
+    char *text; /* as a user types it */
+    size_t len;
+    int kind;     /* 0 to BENCH_QUERY_KINDS - 1, in the order above */
+    char *fts;    /* the FTS5 expression for the same words; NULL when none */
+    char *folded; /* text folded as the analyzer folds, for the checks */
+    size_t folded_len;
+} bench_query;
+
+/** Draw @p want distinct queries from documents of @p c picked by a
+ * generator seeded with @p seed; how many of each kind into @p per_kind.
+ * Free with bench_queries_free even on failure. @return 0 or -1 (printed). */
+int bench_queries_make(const bench_collection *c, size_t want, uint64_t seed, bench_query **out,
+                       size_t *n_out, size_t per_kind[BENCH_QUERY_KINDS]);
+void bench_queries_free(bench_query *q, size_t n);
+
 /** A new directory under $TMPDIR (or /tmp) into @p buf. @return 0 or -1 (printed). */
 int bench_tmpdir(char *buf, size_t size);
 
@@ -133,6 +153,9 @@ int bench_query_main(int argc, char **argv);
 
 /** sou-bench relevance. @return the exit status. */
 int bench_relevance_main(int argc, char **argv);
+
+/** sou-bench shards: query latency over 1, 2, 4... shards, local and remote. */
+int bench_shards_main(int argc, char **argv);
 
 /** Rejects a name in the comma-separated @p list that is not among the
  * @p n_known names of @p known. @return 0, or -1 after printing it. */

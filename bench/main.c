@@ -22,6 +22,8 @@ static void usage(FILE *out)
           "       sou-bench query [--corpus DIR] [--docs N] [--indexes DIR] [--queries N]\n"
           "                       [--seed S] [--runs N] [--system NAME,...] [--json]\n"
           "       sou-bench relevance [--collection DIR] [--system NAME,...] [--json]\n"
+          "       sou-bench shards [--corpus DIR] [--docs N] [--shards N,...] [--queries N]\n"
+          "                        [--runs N] [--tcpsrv PATH|none] [--json]\n"
           "\n"
           "Run 'sou-bench COMMAND --help' for the options of a command.\n",
           out);
@@ -44,6 +46,8 @@ int main(int argc, char **argv)
         rc = bench_query_main(argc - 1, argv + 1);
     else if (strcmp(argv[1], "relevance") == 0)
         rc = bench_relevance_main(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "shards") == 0)
+        rc = bench_shards_main(argc - 1, argv + 1);
     if (rc >= 0) {
         /* ICU keeps caches (the transliterator registry) until told to drop
          * them; dropping them keeps leak checkers quiet about the run. */

@@ -23,6 +23,7 @@
 #define TOP 10
 
 enum { K_EN_WORD, K_TWO_WORDS, K_PHRASE, K_ZH, K_MIXED, K_KINDS };
+_Static_assert(K_KINDS == BENCH_QUERY_KINDS, "bench.h counts the kinds of queries");
 static const char *const kind_names[K_KINDS] = { "en_word", "two_words", "phrase", "zh",
                                                  "mixed" };
 /* Shares of the queries, in percent, in the order above. */
@@ -34,14 +35,7 @@ static int kind_chinese(int k)
     return k == K_ZH || k == K_MIXED;
 }
 
-typedef struct query {
-    char *text; /* as a user types it */
-    size_t len;
-    int kind;
-    char *fts; /* the FTS5 expression for the same words; NULL when none */
-    char *folded; /* text folded as the analyzer folds, for the checks */
-    size_t folded_len;
-} query;
+typedef bench_query query;
 
 /* --------------------------------------------------------------- queries */
 
@@ -197,10 +191,8 @@ static int query_known(const query *q, size_t n, const char *s, size_t len)
     return 0;
 }
 
-/* Draws @p want distinct queries from documents of the collection picked
- * by a generator seeded with @p seed. */
-static int queries_make(const bench_collection *c, size_t want, uint64_t seed, query **out,
-                        size_t *n_out, size_t per_kind[K_KINDS])
+int bench_queries_make(const bench_collection *c, size_t want, uint64_t seed, query **out,
+                       size_t *n_out, size_t per_kind[K_KINDS])
 {
     sou_analyzer_options ao = SOU_ANALYZER_OPTIONS_INIT;
     ao.cjk = SOU_CJK_WORDS;
@@ -264,7 +256,7 @@ static int queries_make(const bench_collection *c, size_t want, uint64_t seed, q
     return rc;
 }
 
-static void queries_free(query *q, size_t n)
+void bench_queries_free(query *q, size_t n)
 {
     for (size_t i = 0; q && i < n; i++) {
         free(q[i].text);
@@ -598,7 +590,7 @@ int bench_query_main(int argc, char **argv)
 
     query *q = NULL;
     size_t nq = 0, per_kind[K_KINDS] = { 0 };
-    int failed = queries_make(&c, (size_t)want, seed, &q, &nq, per_kind) != 0;
+    int failed = bench_queries_make(&c, (size_t)want, seed, &q, &nq, per_kind) != 0;
     if (!failed && nq < want)
         fprintf(stderr, "sou-bench: only %zu distinct queries could be drawn\n", nq);
 
@@ -705,7 +697,7 @@ int bench_query_main(int argc, char **argv)
     }
     if (have_tmp && bench_rmtree(tmp) != 0)
         fprintf(stderr, "sou-bench: could not remove %s\n", tmp);
-    queries_free(q, nq);
+    bench_queries_free(q, nq);
     bench_collection_free(&c);
     return failed;
 }
