@@ -821,13 +821,14 @@ static size_t split_words(planner *p, const sou__snode *n, const char *field, si
     return split;
 }
 
-/* Does a WORD item hold a single Latin token that is a stopword? */
+/* Does a WORD item hold a single Latin token that is a stopword? A word
+ * in a field (title:the) is asked for and kept, as a +word is. */
 static int is_stopword(planner *p, const sou__snode *n)
 {
     atoks a;
     int stop = 0;
 
-    if (n->op != SOU__S_WORD || n->prefix || n->sign != SOU__SIGN_PLAIN)
+    if (n->op != SOU__S_WORD || n->prefix || n->sign != SOU__SIGN_PLAIN || n->field)
         return 0;
     if (analyze_text(p, p->q + n->s, n->e - n->s, &a) != SOU_OK)
         return 0;

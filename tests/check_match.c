@@ -135,6 +135,8 @@ START_TEST(test_english)
         { "+cats kitchen", 0, "e4 | 1" },
         { "cats -kitchen dogs", 0, "e3 | 1" },
         { "title:speed cats", 0, "| 0" },
+        /* a stopword asked for in a field is kept */
+        { "title:the aircraft", 0, "e1 | 1" },
         /* closer words rank higher: e2 has "high speed" twice together */
         { "speed high", 0, "e2 e1 | 2" },
     };
