@@ -35,7 +35,8 @@ static void usage(FILE *out)
           "                  0: a quick estimate)\n"
           "  --sort NAME     order by the value NAME, largest first\n"
           "  --ascending     with --sort: smallest first\n"
-          "  --field NAME    take snippets from the field NAME (default: body)\n"
+          "  --field NAME    take snippets from the field NAME (default: body when it\n"
+          "                  matches, else the field with the most matches)\n"
           "  --explain       also show how the query was understood, and how many\n"
           "                  documents have each word\n"
           "  -h, --help      show this help and exit\n"
@@ -79,7 +80,7 @@ static void format_count(uint64_t n, char *buf, size_t size)
     buf[o] = '\0';
 }
 
-/* "12 results", "more than 10,000 results". */
+/* "12 results", "at least 10,000 results", "about 12,000 results". */
 static void print_total(const sou_results *res, const sou_search_options *opts)
 {
     uint64_t total = sou_results_total(res);
