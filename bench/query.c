@@ -495,13 +495,52 @@ static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_ki
     return bench_json_emit(root, to_stdout, save);
 }
 
+/* The @p n queries of @p s slowest by their median over the timed passes,
+ * on stderr: to see where the tail of the latency comes from. */
+static void slowest_print(const qsystem *s, const query *q, size_t nq, size_t runs, size_t n)
+{
+    double *med = malloc((nq ? nq : 1) * sizeof *med), *v = malloc(runs * sizeof *v);
+    size_t *order = malloc((nq ? nq : 1) * sizeof *order);
+
+    if (!med || !v || !order) {
+        free(med);
+        free(v);
+        free(order);
+        return;
+    }
+    for (size_t k = 0; k < nq; k++) {
+        for (size_t r = 0; r < runs; r++)
+            v[r] = s->us[r * nq + k];
+        med[k] = bench_median(v, runs);
+        order[k] = k;
+    }
+    /* a partial selection sort: n is small */
+    for (size_t i = 0; i < n && i < nq; i++) {
+        size_t best = i;
+        for (size_t k = i + 1; k < nq; k++)
+            if (med[order[k]] > med[order[best]])
+                best = k;
+        size_t t = order[i];
+        order[i] = order[best];
+        order[best] = t;
+    }
+    fprintf(stderr, "slowest queries of %s%s (median us over %zu passes):\n", s->label,
+            s->snippets ? " with snippets" : "", runs);
+    for (size_t i = 0; i < n && i < nq; i++)
+        fprintf(stderr, "  %9.0f  %-9s %s\n", med[order[i]], kind_names[q[order[i]].kind],
+                q[order[i]].text);
+    free(med);
+    free(v);
+    free(order);
+}
+
 /* -------------------------------------------------------------------- main */
 
 static void query_usage(FILE *out)
 {
     fputs("usage: sou-bench query [--corpus DIR] [--docs N] [--indexes DIR] [--queries N]\n"
           "                       [--seed S] [--runs N] [--system NAME,...] [--json]\n"
-          "                       [--json-file PATH]\n"
+          "                       [--json-file PATH] [--slowest N]\n"
           "\n"
           "Search latency, top 10, warm cache, on the collection of sou-bench index.\n"
           "Queries are drawn from the collection by a seeded generator: English words,\n"
@@ -520,7 +559,8 @@ static void query_usage(FILE *out)
           "  --system LIST  sou (with and without snippets, and strict), xapian-termgen-ngram,\n"
           "                 fts5-trigram, fts5-unicode61 (default all)\n"
           "  --json         print JSON instead of a table\n"
-          "  --json-file PATH  also write the JSON to PATH\n",
+          "  --json-file PATH  also write the JSON to PATH\n"
+          "  --slowest N    print each system's N slowest queries on stderr\n",
           out);
 }
 
@@ -528,6 +568,7 @@ int bench_query_main(int argc, char **argv)
 {
     const char *corpus_arg = NULL, *system_list = NULL, *indexes = NULL, *save = NULL;
     uint64_t docs = DOCS_DEFAULT, want = QUERIES_DEFAULT, seed = 1, runs = RUNS_DEFAULT;
+    uint64_t slowest = 0;
     int json = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
@@ -553,6 +594,8 @@ int bench_query_main(int argc, char **argv)
             num = &seed, lo = 0, hi = UINT64_MAX;
         } else if (i + 1 < argc && strcmp(a, "--runs") == 0) {
             num = &runs, lo = 1, hi = 100;
+        } else if (i + 1 < argc && strcmp(a, "--slowest") == 0) {
+            num = &slowest, lo = 1, hi = 1000;
         } else {
             fprintf(stderr, "sou-bench: bad argument '%s'\n", a);
             query_usage(stderr);
@@ -649,6 +692,8 @@ int bench_query_main(int argc, char **argv)
             }
         }
     }
+    for (size_t i = 0; i < n_sys && !failed && slowest; i++)
+        slowest_print(&sys[i], q, nq, (size_t)runs, (size_t)slowest);
     for (size_t i = 0; i < n_sys && !failed; i++) {
         qsystem *s = &sys[i];
         size_t m = (size_t)runs * nq;
