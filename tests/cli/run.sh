@@ -217,6 +217,16 @@ contains "HTML markers escape the text" '^   Stored: &lt;<mark>script</mark>&gt;
 run 0 -d "$TMP/db-html" search --highlight-pre '*' --highlight-post '*' script
 contains "other markers: text as stored" '^   Stored: <\*script\*>alert("x & y")</\*script\*> done\.$' "$OUT"
 
+# On a terminal (script(1) gives one): bold yellow, bold alone under NO_COLOR.
+if command -v script >/dev/null 2>&1; then
+    TERM=xterm script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
+    contains "terminal: bold yellow" "$(printf 'quiet \033\\[1;33mriver\033\\[0m at')" "$OUT"
+    NO_COLOR=1 TERM=xterm script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
+    contains "terminal, NO_COLOR: bold" "$(printf 'quiet \033\\[1mriver\033\\[22m at')" "$OUT"
+    TERM=dumb script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
+    contains "dumb terminal: no escapes" 'quiet river at' "$OUT"
+fi
+
 run 0 -d "$DB" search --fields author,year river
 contains "--fields text" '^   author: Lin$' "$OUT"
 contains "--fields value" '^   year: 2019$' "$OUT"
