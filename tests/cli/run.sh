@@ -217,8 +217,9 @@ contains "HTML markers escape the text" '^   Stored: &lt;<mark>script</mark>&gt;
 run 0 -d "$TMP/db-html" search --highlight-pre '*' --highlight-post '*' script
 contains "other markers: text as stored" '^   Stored: <\*script\*>alert("x & y")</\*script\*> done\.$' "$OUT"
 
-# On a terminal (script(1) gives one): bold yellow, bold alone under NO_COLOR.
-if command -v script >/dev/null 2>&1; then
+# On a terminal (script(1) gives one, where a pseudo-terminal can be had):
+# bold yellow, bold alone under NO_COLOR.
+if command -v script >/dev/null 2>&1 && script -qc true /dev/null >/dev/null 2>&1; then
     TERM=xterm script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
     contains "terminal: bold yellow" "$(printf 'quiet \033\\[1;33mriver\033\\[0m at')" "$OUT"
     NO_COLOR=1 TERM=xterm script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
