@@ -36,6 +36,7 @@ typedef struct {
     int color;                  /* escapes for a terminal (bold at least) */
     char **fields;              /* --fields, or NULL: title, and in JSON every field */
     size_t nfields;
+    int matches;                /* --matches */
     const sou_search_options *opts;
     const char *query;
     size_t query_len;
@@ -72,6 +73,8 @@ static void usage(FILE *out)
           "  --field NAME    take snippets from the field NAME (default: body)\n"
           "  --highlight-pre S, --highlight-post S\n"
           "                  put S before (after) each match in snippets\n"
+          "  --matches       with --json or --jsonl: where the query matched, as\n"
+          "                  [start, end] byte offsets into each stored field\n"
           "  --explain       also show how the query was understood, and how many\n"
           "                  documents have each word\n"
           "  -h, --help      show this help and exit\n"
@@ -328,11 +331,48 @@ oom:
     return NULL;
 }
 
+/* For --matches: each field shown that has matches, with its spans as
+ * [start, end] byte offsets into the stored text. */
+static json_t *matches_json(const out_ctx *o, const sou_results *res, size_t i)
+{
+    const sou_doc *doc = sou_results_doc(res, i);
+    size_t count = sou_doc_field_count(doc);
+    json_t *m = json_object();
+
+    for (size_t f = 0; m && f < count; f++) {
+        const char *name;
+        size_t n;
+        json_t *arr;
+        if (sou_doc_field_at(doc, f, &name, NULL, NULL) != SOU_OK ||
+            (o->fields && !field_wanted(o, name)) || json_object_get(m, name) ||
+            (n = sou_results_match_count(res, i, name)) == 0)
+            continue;
+        if (!(arr = json_array()) || json_object_set_new(m, name, arr) != 0)
+            goto oom;
+        for (size_t k = 0; k < n; k++) {
+            size_t a, b;
+            json_t *span;
+            if (sou_results_match(res, i, name, k, &a, &b) != SOU_OK)
+                continue;
+            if (!(span = json_pack("[II]", (json_int_t)a, (json_int_t)b)) ||
+                json_array_append_new(arr, span) != 0)
+                goto oom;
+        }
+    }
+    return m;
+oom:
+    json_decref(m);
+    return NULL;
+}
+
 static json_t *hit_json(const out_ctx *o, const sou_results *res, size_t i)
 {
     static const char *const levels[] = { "exact", "all_words", "some_words" };
-    static const char *const skip[] = { "id",          "rank",    "score", "match", "title",
+    static const char *const skip[] = { "id",          "rank",        "score",   "match", "title",
                                         "matched_words", "query_words", "snippet", NULL };
+    static const char *const skip_m[] = { "id",          "rank",        "score",   "match", "title",
+                                          "matched_words", "query_words", "snippet", "matches",
+                                          NULL };
     json_t *hit = json_object();
     const char *s;
     size_t len, matched, words;
@@ -359,7 +399,7 @@ static json_t *hit_json(const out_ctx *o, const sou_results *res, size_t i)
     if (json_object_set_new(hit, "snippet", cli_json_text(s, len)) != 0)
         goto fail;
     if (!o->fields) {
-        if (cli_json_add_fields(hit, sou_results_doc(res, i), skip) != 0)
+        if (cli_json_add_fields(hit, sou_results_doc(res, i), o->matches ? skip_m : skip) != 0)
             goto fail;
     } else {
         for (size_t f = 0; f < o->nfields; f++)
@@ -367,6 +407,8 @@ static json_t *hit_json(const out_ctx *o, const sou_results *res, size_t i)
                                     field_json(sou_results_doc(res, i), o->fields[f])) != 0)
                 goto fail;
     }
+    if (o->matches && json_object_set_new(hit, "matches", matches_json(o, res, i)) != 0)
+        goto fail;
     return hit;
 fail:
     json_decref(hit);
@@ -618,7 +660,7 @@ int cmd_search(const cli_global *g, int argc, char **argv)
 {
     enum {
         OPT_JSON = 256, OPT_LIMIT, OPT_OFFSET, OPT_OR, OPT_SORT, OPT_ASC, OPT_FIELD, OPT_EXPLAIN,
-        OPT_STRICT, OPT_EXACT_TOTAL, OPT_JSONL, OPT_FIELDS, OPT_HL_PRE, OPT_HL_POST
+        OPT_STRICT, OPT_EXACT_TOTAL, OPT_JSONL, OPT_FIELDS, OPT_HL_PRE, OPT_HL_POST, OPT_MATCHES
     };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
@@ -626,6 +668,7 @@ int cmd_search(const cli_global *g, int argc, char **argv)
         { "fields", required_argument, NULL, OPT_FIELDS },
         { "highlight-pre", required_argument, NULL, OPT_HL_PRE },
         { "highlight-post", required_argument, NULL, OPT_HL_POST },
+        { "matches", no_argument, NULL, OPT_MATCHES },
         { "limit", required_argument, NULL, OPT_LIMIT },
         { "offset", required_argument, NULL, OPT_OFFSET },
         { "or", no_argument, NULL, OPT_OR },
@@ -660,6 +703,10 @@ int cmd_search(const cli_global *g, int argc, char **argv)
         case OPT_FIELDS: fields = optarg; break;
         case OPT_HL_PRE: hl_pre = optarg; break;
         case OPT_HL_POST: hl_post = optarg; break;
+        case OPT_MATCHES:
+            o.matches = 1;
+            opts.flags |= SOU_SEARCH_MATCHES;
+            break;
         case OPT_LIMIT:
             if (cli_parse_size(optarg, &opts.limit) != 0)
                 return cli_usage_error("search", "--limit: not a number: '%s'", optarg);
@@ -705,8 +752,14 @@ int cmd_search(const cli_global *g, int argc, char **argv)
                                        opt);
         }
     }
+    if (o.matches && o.format == OUT_TEXT)
+        return cli_usage_error("search", "--matches goes with --json or --jsonl");
     if (fields && (rc = parse_fields(fields, &o)) != CLI_OK)
         goto out;
+    if (o.matches && field_wanted(&o, "matches")) {
+        rc = cli_usage_error("search", "--fields: 'matches' is the key of --matches");
+        goto out;
+    }
     no_color = getenv("NO_COLOR");
     term = getenv("TERM");
     o.color = o.format == OUT_TEXT && isatty(STDOUT_FILENO) && !(term && !strcmp(term, "dumb"));

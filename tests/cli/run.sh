@@ -246,7 +246,6 @@ run 2 -d "$DB" search --fields 'body,,x' river && contains "--fields empty name"
 run 2 -d "$DB" search --fields score river && contains "--fields reserved" "'score' is shown with every hit" "$ERR"
 run 2 -d "$DB" search --json --jsonl river && contains "--json with --jsonl" "exclude each other" "$ERR"
 
-run 0 -d "$DB" search --jsonl --or river bread coffee
 py_lines() {
     label=$1
     [ "$last_ok" -eq 1 ] || return
@@ -259,6 +258,28 @@ $2" "$OUT" 2>>"$ERR"; then
         fail "$label"
     fi
 }
+# --matches: byte offsets that slice the stored UTF-8 into the matched words
+run 0 -d "$DB" search --json --matches 绿茶
+py "--matches, Chinese" "
+h = d['hits'][0]
+b = h['body'].encode()
+assert [b[s:e].decode() for s, e in h['matches']['body']] == ['绿茶', '绿茶'], h
+assert 'title' not in h['matches'], h
+"
+run 0 -d "$DB" search --json --matches coffee 咖啡
+py "--matches, mixed" "
+h = d['hits'][0]
+got = {f: [h[f].encode()[s:e].decode() for s, e in v] for f, v in h['matches'].items()}
+assert got == {'title': ['Coffee', '咖啡'], 'body': ['coffee', '咖啡']}, got
+"
+run 0 -d "$DB" search --jsonl --matches --fields title walking
+py_lines "--matches, stems, --fields" "
+h = d[0]
+assert h['matches'] == {'title': [[2, 6]]} and h['title'][2:6] == 'walk', h
+"
+run 2 -d "$DB" search --matches river && contains "--matches without JSON" "goes with --json" "$ERR"
+
+run 0 -d "$DB" search --jsonl --or river bread coffee
 py_lines "--jsonl: a hit per line" "
 assert [h['rank'] for h in d] == [1, 2, 3], d
 assert {h['id'] for h in d} == {'en-river', 'en-bread', 'mix-coffee'}, d
