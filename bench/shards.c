@@ -462,6 +462,9 @@ int bench_shards_main(int argc, char **argv)
                 double dt = bench_now() - t0;
                 if (run > 0) {
                     cf[i].us[(run - 1) * nq + k] = dt * 1e6;
+                    if (rc != 0 && cf[i].failed++ < 5)
+                        fprintf(stderr, "sou-bench: %s: query '%s': %s\n", cf[i].label,
+                                q[k].text, sou_error_last()->message);
                     continue;
                 }
                 if (rc != 0) {
@@ -506,13 +509,14 @@ int bench_shards_main(int argc, char **argv)
                nq, (unsigned long long)seed, TOP, (unsigned)runs);
         printf("remote:   %s\n\n", remote ? "xapian-tcpsrv on 127.0.0.1, one per shard"
                                           : "left out (--tcpsrv none, or not found)");
-        printf("%-20s %7s %9s %9s %9s %9s %10s %8s\n", "shards", "queries", "p50 us", "p95 us",
-               "p99 us", "mean us", "p50 ratio", "differ");
+        printf("%-20s %7s %9s %9s %9s %9s %10s %7s %7s\n", "shards", "queries", "p50 us",
+               "p95 us", "p99 us", "mean us", "p50 ratio", "failed", "differ");
         for (size_t i = 0; i < ncf; i++)
-            printf("%-20s %7zu %9.0f %9.0f %9.0f %9.0f %9.2fx %8zu\n", cf[i].label, nq, cf[i].p50,
-                   cf[i].p95, cf[i].p99, cf[i].mean, cf[0].p50 > 0 ? cf[i].p50 / cf[0].p50 : 0,
-                   cf[i].totals_differ);
-        printf("\np50 ratio: to the first row; differ: queries whose total differs from the "
+            printf("%-20s %7zu %9.0f %9.0f %9.0f %9.0f %9.2fx %7zu %7zu\n", cf[i].label, nq,
+                   cf[i].p50, cf[i].p95, cf[i].p99, cf[i].mean,
+                   cf[0].p50 > 0 ? cf[i].p50 / cf[0].p50 : 0, cf[i].failed, cf[i].totals_differ);
+        printf("\np50 ratio: to the first row; failed: queries that failed in any pass (their\n"
+               "times are not the search's); differ: queries whose total differs from the\n"
                "first row's\n");
     }
     for (size_t i = 0; i < ncf; i++) {

@@ -665,6 +665,29 @@ typedef enum sou_default_op {
  * even when the search found something (see sou_results_word). Without
  * it, this is done only when nothing matched. */
 #define SOU_SEARCH_EXPLAIN 0x8u
+/**
+ * Snippets as raw text: the stored text between the markers as it is,
+ * never escaped. For markers and output that are not HTML. (Since 0.2.)
+ */
+#define SOU_SEARCH_SNIPPET_RAW 0x100u
+/**
+ * Snippets HTML-escaped whatever the markers (empty ones, say). Without
+ * this flag or SOU_SEARCH_SNIPPET_RAW, a snippet is escaped when its
+ * markers look like HTML: the default "<b>" and "</b>", or any hl_start
+ * or hl_end that begins with '<'. Escaping writes & < > " ' of the stored
+ * text as &amp; &lt; &gt; &quot; &#39;, and never touches the markers.
+ * (Since 0.2.)
+ */
+#define SOU_SEARCH_SNIPPET_HTML 0x200u
+/**
+ * Find the match spans of each hit in each stored field (see
+ * sou_results_match). Costs the analysis of every stored field of every
+ * hit, up to SOU_SNIPPET_SCAN_BYTES each. (Since 0.2.)
+ */
+#define SOU_SEARCH_MATCHES 0x400u
+
+/** The most match spans kept per hit and field (the first ones). */
+#define SOU_MATCHES_MAX 1000
 
 /** The default of sou_search_options.exact_total. */
 #define SOU_EXACT_TOTAL_DEFAULT 10000
@@ -691,9 +714,9 @@ typedef struct sou_search_options {
     double bm25_k1;           /**< BM25 k1, default 1.2 */
     double bm25_b;            /**< BM25 b, default 0.75 */
     const char *sort_by;      /**< a value name to sort by (descending), or NULL for relevance */
-    const char *hl_start;     /**< highlight start marker, default "<b>" */
+    const char *hl_start;     /**< highlight start marker, default "<b>"; see SOU_SEARCH_SNIPPET_HTML for escaping */
     const char *hl_end;       /**< highlight end marker, default "</b>" */
-    size_t snippet_bytes;     /**< snippet length aim in bytes of text, default 200; matches are looked for in the first SOU_SNIPPET_SCAN_BYTES of the field */
+    size_t snippet_bytes;     /**< snippet length aim in bytes of stored text (before escaping), default 200; matches are looked for in the first SOU_SNIPPET_SCAN_BYTES of the field */
     const char *snippet_field; /**< field for snippets; NULL: "body" when it matches, else the field with the most matches */
     unsigned int flags;       /**< SOU_SEARCH_* flags */
     /**
@@ -848,12 +871,44 @@ SOU_API const sou_doc *sou_results_doc(const sou_results *results, size_t i);
 
 /**
  * @brief Snippet of hit @p i: the best passage with matches between the
- * highlight markers, "…" where text was cut.
+ * highlight markers, "…" where text was cut, runs of spaces and control
+ * characters as one space. HTML-escaped when the markers look like HTML
+ * (the default), see SOU_SEARCH_SNIPPET_HTML and SOU_SEARCH_SNIPPET_RAW.
  * @return Borrowed until the results are freed; "" when none (no snippets
  *         asked, or no stored text).
  * @since 0.1
  */
 SOU_API const char *sou_results_snippet(const sou_results *results, size_t i, size_t *len);
+
+/**
+ * @brief How many match spans hit @p i has in its stored field @p name
+ * (the first field of that name, as sou_results_field).
+ *
+ * A span is where a query word, phrase or Chinese run matched, found with
+ * the index's analyzer as for snippets: a Chinese word inside a run of
+ * text without spaces, a stemmed or prefix word as the whole word of the
+ * text, a phrase as one span. Spans are in ascending order and never
+ * overlap (overlapping matches are merged; matches that only touch stay
+ * apart). Only the first SOU_SNIPPET_SCAN_BYTES of a field are searched,
+ * and at most SOU_MATCHES_MAX spans are kept, the first ones. A field that
+ * is stored but not indexed has none.
+ * @return 0 when the search was made without SOU_SEARCH_MATCHES, when the
+ *         hit has no such field or no match in it, or i is out of range.
+ * @since 0.2
+ */
+SOU_API size_t sou_results_match_count(const sou_results *results, size_t i, const char *name);
+
+/**
+ * @brief Match span @p k of hit @p i in its stored field @p name.
+ * @param[out] start byte offset into the stored text (sou_results_field)
+ *             where the match begins; may be NULL.
+ * @param[out] end byte offset past its end; may be NULL.
+ * @return SOU_OK, SOU_ENOTFOUND when k >= sou_results_match_count (both
+ *         offsets then 0), SOU_EINVAL for NULL results or name.
+ * @since 0.2
+ */
+SOU_API int sou_results_match(const sou_results *results, size_t i, const char *name, size_t k,
+                              size_t *start, size_t *end);
 
 #ifdef __cplusplus
 }

@@ -12,11 +12,18 @@
 #include "terms.h"
 #include "xapian_shim.h"
 
+/* The match spans of one stored field. */
+typedef struct {
+    sou__span *spans;
+    size_t n;
+} sou__fspans;
+
 typedef struct {
     double score;
     sou_doc *doc;
     char *snippet; /* NULL: none */
     size_t snippet_len;
+    sou__fspans *fspans; /* per stored field of doc; NULL: not asked */
     sou_match_level level;
     size_t matched;
 } sou__hit;
@@ -71,8 +78,13 @@ static int prepare(sou_index *index, const char *query, size_t query_len,
     if (opts->version < 1 || opts->version > SOU_SEARCH_OPTIONS_VERSION)
         return sou__error_set(SOU_EINVAL, "search: unknown options version %u", opts->version);
     if (opts->flags & ~(SOU_SEARCH_NO_SNIPPETS | SOU_SEARCH_SORT_ASCENDING | SOU_SEARCH_STRICT |
-                        SOU_SEARCH_EXPLAIN))
+                        SOU_SEARCH_EXPLAIN | SOU_SEARCH_SNIPPET_RAW | SOU_SEARCH_SNIPPET_HTML |
+                        SOU_SEARCH_MATCHES))
         return sou__error_set(SOU_EINVAL, "search: unknown flags 0x%x", opts->flags);
+    if ((opts->flags & SOU_SEARCH_SNIPPET_RAW) && (opts->flags & SOU_SEARCH_SNIPPET_HTML))
+        return sou__error_set(SOU_EINVAL,
+                              "search: SOU_SEARCH_SNIPPET_RAW and SOU_SEARCH_SNIPPET_HTML "
+                              "exclude each other");
     if (opts->default_op != SOU_OP_AND && opts->default_op != SOU_OP_OR)
         return sou__error_set(SOU_EINVAL, "search: unknown default operator %d",
                               (int)opts->default_op);
@@ -114,6 +126,9 @@ static int make_snippet(sou_index *index, const sou_doc *doc, const sou__parsed 
 {
     const char *hs = opts->hl_start ? opts->hl_start : "<b>";
     const char *he = opts->hl_end ? opts->hl_end : "</b>";
+    /* Markers that look like HTML mean the snippet goes into HTML. */
+    int escape = (opts->flags & SOU_SEARCH_SNIPPET_HTML) ||
+                 (!(opts->flags & SOU_SEARCH_SNIPPET_RAW) && (hs[0] == '<' || he[0] == '<'));
     size_t target = opts->snippet_bytes ? opts->snippet_bytes : 200;
     const char *want = opts->snippet_field;
     char *best = NULL;
@@ -129,7 +144,7 @@ static int make_snippet(sou_index *index, const sou_doc *doc, const sou__parsed 
             if (want ? strcmp(f->name, want) != 0 : snippet_rank(doc, i) != rank)
                 continue;
             rc = sou__snippet_make(index->analyzer, f->text, f->len, parsed, f->name, hs, he,
-                                   target, &s, &len, &nm);
+                                   escape, target, &s, &len, &nm);
             if (rc != SOU_OK) {
                 sou__free(best);
                 return rc;
@@ -149,6 +164,26 @@ static int make_snippet(sou_index *index, const sou_doc *doc, const sou__parsed 
 done:
     hit->snippet = best;
     hit->snippet_len = best_len;
+    return SOU_OK;
+}
+
+/* The match spans of every stored field of the hit's document. */
+static int make_spans(sou_index *index, const sou__parsed *parsed, sou__hit *hit)
+{
+    const sou_doc *doc = hit->doc;
+
+    if (!(hit->fspans = sou__calloc(doc->nfields ? doc->nfields : 1, sizeof *hit->fspans)))
+        return SOU_ENOMEM;
+    for (size_t i = 0; i < doc->nfields; i++) {
+        const sou__field *f = &doc->fields[i];
+        int rc;
+        if (f->flags & SOU_FIELD_NO_INDEX)
+            continue;
+        rc = sou__snippet_spans(index->analyzer, f->text, f->len, parsed, f->name,
+                                SOU_MATCHES_MAX, &hit->fspans[i].spans, &hit->fspans[i].n);
+        if (rc != SOU_OK)
+            return rc;
+    }
     return SOU_OK;
 }
 
@@ -321,6 +356,8 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
         if (!(opts->flags & SOU_SEARCH_NO_SNIPPETS) &&
             (rc = make_snippet(index, h->doc, parsed, opts, h)) != SOU_OK)
             goto fail;
+        if ((opts->flags & SOU_SEARCH_MATCHES) && (rc = make_spans(index, parsed, h)) != SOU_OK)
+            goto fail;
     }
     if ((r->count == 0 || (opts->flags & SOU_SEARCH_EXPLAIN)) &&
         (rc = explain_words(index, parsed, exact_total(opts), r)) != SOU_OK)
@@ -395,8 +432,13 @@ void sou_results_free(sou_results *results)
     if (!results)
         return;
     for (size_t i = 0; i < results->count; i++) {
-        sou_doc_free(results->hits[i].doc);
-        sou__free(results->hits[i].snippet);
+        sou__hit *h = &results->hits[i];
+        if (h->fspans)
+            for (size_t f = 0; f < h->doc->nfields; f++)
+                sou__free(h->fspans[f].spans);
+        sou__free(h->fspans);
+        sou_doc_free(h->doc);
+        sou__free(h->snippet);
     }
     sou__free(results->hits);
     for (size_t i = 0; i < results->nexplained; i++) {
@@ -523,4 +565,46 @@ const char *sou_results_snippet(const sou_results *results, size_t i, size_t *le
     if (len)
         *len = results->hits[i].snippet_len;
     return results->hits[i].snippet;
+}
+
+/* The spans of the first field called name of hit i, or NULL. */
+static const sou__fspans *field_spans(const sou_results *results, size_t i, const char *name)
+{
+    const sou__hit *h;
+
+    if (!results || !name || i >= results->count || !results->hits[i].fspans)
+        return NULL;
+    h = &results->hits[i];
+    for (size_t f = 0; f < h->doc->nfields; f++)
+        if (strcmp(h->doc->fields[f].name, name) == 0)
+            return &h->fspans[f];
+    return NULL;
+}
+
+size_t sou_results_match_count(const sou_results *results, size_t i, const char *name)
+{
+    const sou__fspans *fs = field_spans(results, i, name);
+    return fs ? fs->n : 0;
+}
+
+int sou_results_match(const sou_results *results, size_t i, const char *name, size_t k,
+                      size_t *start, size_t *end)
+{
+    const sou__fspans *fs;
+
+    if (start)
+        *start = 0;
+    if (end)
+        *end = 0;
+    if (!results || !name)
+        return sou__error_set(SOU_EINVAL, "match: results or name is NULL");
+    fs = field_spans(results, i, name);
+    if (!fs || k >= fs->n)
+        return sou__error_set(SOU_ENOTFOUND, "match: hit %zu has no match %zu in '%s'", i, k,
+                              name);
+    if (start)
+        *start = fs->spans[k].start;
+    if (end)
+        *end = fs->spans[k].end;
+    return SOU_OK;
 }

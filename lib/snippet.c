@@ -355,6 +355,7 @@ typedef struct {
     size_t any_seen_at;  /* byte where the first match ends */
     size_t all_seen_at;  /* byte where the last of them first matched */
     size_t target;       /* window size */
+    int full;            /* read up to the scan limit: no early stop */
     size_t stop_end;     /* analysis stopped after this byte; 0: it did not */
 } matcher;
 
@@ -612,6 +613,8 @@ static int collect(const sou_token *t, void *payload)
     if ((rc = match_token(mt)) != SOU_OK)
         return rc;
     /* (A compound's match may end past the token before it.) */
+    if (mt->full)
+        return SOU_OK;
     if (mt->nwant == 0 ? t->end > mt->target
         : mt->nseen == mt->nwant ? t->end >= SNIPPET_SCAN_ALL &&
                                        t->end >= mt->all_seen_at + mt->target
@@ -762,10 +765,34 @@ static size_t space_like(const char *text, size_t len, size_t i)
     return 0;
 }
 
+/* One byte of text; with escape, the five characters that HTML reads as
+ * markup as their entities. Each is one ASCII byte, never part of a longer
+ * UTF-8 sequence, so an entity is written whole or not at all. */
+static void emit_text(sbuf *o, char c, int escape)
+{
+    const char *ent = NULL;
+
+    if (escape) {
+        switch (c) {
+        case '&': ent = "&amp;"; break;
+        case '<': ent = "&lt;"; break;
+        case '>': ent = "&gt;"; break;
+        case '"': ent = "&quot;"; break;
+        case '\'': ent = "&#39;"; break;
+        default: break;
+        }
+    }
+    if (ent)
+        emit(o, ent, strlen(ent));
+    else
+        emit(o, &c, 1);
+}
+
 /* Write text[ws, we) with the highlights, runs of spaces and controls as
- * one space, and an ellipsis at each cut edge. */
+ * one space, and an ellipsis at each cut edge; the window is measured in
+ * bytes of the text, before any escaping. */
 static void render(sbuf *o, const char *text, size_t len, size_t ws, size_t we,
-                   const smatch *hl, size_t nhl, const char *hs, const char *he)
+                   const smatch *hl, size_t nhl, const char *hs, const char *he, int escape)
 {
     size_t hsl = strlen(hs), hel = strlen(he);
     size_t h = 0, i = ws, open_at = 0;
@@ -798,7 +825,7 @@ static void render(sbuf *o, const char *text, size_t len, size_t ws, size_t we,
             emit(o, " ", 1);
             i += sp;
         } else {
-            emit(o, text + i, 1);
+            emit_text(o, text[i], escape);
             i++;
         }
         any = 1;
@@ -814,10 +841,47 @@ static void render(sbuf *o, const char *text, size_t len, size_t ws, size_t we,
         emit(o, ELLIPSIS, sizeof ELLIPSIS - 1);
 }
 
+/* Tokenize the first *scanned bytes of text (at most SOU_SNIPPET_SCAN_BYTES,
+ * cut on a character boundary) into mt, matching as it goes. *scanned is
+ * then how far the analysis read. */
+static int analyse(matcher *mt, sou_analyzer *analyzer, const char *text, size_t len,
+                   size_t *scanned)
+{
+    size_t sc = len;
+    int rc;
+
+    if (sc > SOU_SNIPPET_SCAN_BYTES) {
+        sc = SOU_SNIPPET_SCAN_BYTES;
+        while (sc > 0 && is_cont((unsigned char)text[sc]))
+            sc--;
+    }
+    *scanned = sc;
+    if (sc == 0)
+        return SOU_OK;
+    rc = sou_analyzer_tokenize(analyzer, text, sc, collect, mt);
+    if (rc == STOP) {
+        *scanned = mt->stop_end;
+        return SOU_OK;
+    }
+    if (rc == SOU_OK && sc < len) {
+        /* The word at the cut may go on past it: forget it. */
+        size_t k = 0;
+        while (mt->s.n > 0 && mt->s.toks[mt->s.n - 1].end == sc)
+            mt->s.n--;
+        for (size_t i = 0; i < mt->n; i++)
+            if (mt->m[i].end != sc)
+                mt->m[k++] = mt->m[i];
+        mt->n = k;
+    }
+    if (rc > 0)
+        rc = sou__error_set(SOU_ERROR, "snippet: tokenizing failed");
+    return rc;
+}
+
 int sou__snippet_make(sou_analyzer *analyzer, const char *text, size_t len,
                       const sou__parsed *parsed, const char *field, const char *hl_start,
-                      const char *hl_end, size_t target, char **out, size_t *out_len,
-                      size_t *nmatches)
+                      const char *hl_end, int escape, size_t target, char **out,
+                      size_t *out_len, size_t *nmatches)
 {
     matcher mt;
     const stoks *s = &mt.s;
@@ -842,34 +906,9 @@ int sou__snippet_make(sou_analyzer *analyzer, const char *text, size_t len,
     if (target == 0)
         target = 200;
 
-    if ((rc = matcher_init(&mt, parsed, field, target)) != SOU_OK)
+    if ((rc = matcher_init(&mt, parsed, field, target)) != SOU_OK ||
+        (rc = analyse(&mt, analyzer, text, len, &scanned)) != SOU_OK)
         goto out;
-    if (scanned > SOU_SNIPPET_SCAN_BYTES) {
-        scanned = SOU_SNIPPET_SCAN_BYTES;
-        while (scanned > 0 && is_cont((unsigned char)text[scanned]))
-            scanned--;
-    }
-    if (scanned > 0) {
-        rc = sou_analyzer_tokenize(analyzer, text, scanned, collect, &mt);
-        if (rc == STOP) {
-            rc = SOU_OK;
-            scanned = mt.stop_end;
-        } else if (rc == SOU_OK && scanned < len) {
-            /* The word at the cut may go on past it: forget it. */
-            size_t k = 0;
-            while (mt.s.n > 0 && mt.s.toks[mt.s.n - 1].end == scanned)
-                mt.s.n--;
-            for (size_t i = 0; i < mt.n; i++)
-                if (mt.m[i].end != scanned)
-                    mt.m[k++] = mt.m[i];
-            mt.n = k;
-        }
-        if (rc != SOU_OK) {
-            if (rc > 0)
-                rc = sou__error_set(SOU_ERROR, "snippet: tokenizing failed");
-            goto out;
-        }
-    }
     m = mt.m;
     nm = mt.n;
     if (nmatches)
@@ -916,7 +955,7 @@ int sou__snippet_make(sou_analyzer *analyzer, const char *text, size_t len,
         we = len < target ? len : target;
         snap(s, text, len, scanned, target, 0, 0, &ws, &we);
     }
-    render(&o, text, len, ws, we, hl, nhl, hl_start, hl_end);
+    render(&o, text, len, ws, we, hl, nhl, hl_start, hl_end, escape);
     emit(&o, "", 0);
     rc = o.rc;
 out:
@@ -931,5 +970,60 @@ out:
     *out = o.buf;
     if (out_len)
         *out_len = o.len;
+    return SOU_OK;
+}
+
+int sou__snippet_spans(sou_analyzer *analyzer, const char *text, size_t len,
+                       const sou__parsed *parsed, const char *field, size_t max,
+                       sou__span **out, size_t *nout)
+{
+    matcher mt;
+    sou__span *v = NULL;
+    size_t n = 0, scanned;
+    int rc;
+
+    if (!out || !nout)
+        return sou__error_set(SOU_EINVAL, "match spans: out is NULL");
+    *out = NULL;
+    *nout = 0;
+    if (!analyzer || (!text && len > 0))
+        return sou__error_set(SOU_EINVAL, "match spans: invalid arguments");
+    if ((rc = matcher_init(&mt, parsed, field, 0)) != SOU_OK)
+        goto out;
+    mt.full = 1;
+    if (max == 0 || mt.nwant == 0 || (rc = analyse(&mt, analyzer, text, len, &scanned)) != SOU_OK ||
+        mt.n == 0)
+        goto out;
+    qsort(mt.m, mt.n, sizeof *mt.m, cmp_match);
+    if (!(v = sou__malloc((mt.n < max ? mt.n : max) * sizeof *v))) {
+        rc = SOU_ENOMEM;
+        goto out;
+    }
+    /* Overlapping matches become one span (a phrase and a word in it);
+     * matches that only touch stay apart (two Chinese words side by side). */
+    for (size_t i = 0; i < mt.n; i++) {
+        if (n > 0 && mt.m[i].start < v[n - 1].end) {
+            if (mt.m[i].end > v[n - 1].end)
+                v[n - 1].end = mt.m[i].end;
+            continue;
+        }
+        if (n == max)
+            break;
+        v[n].start = mt.m[i].start;
+        v[n].end = mt.m[i].end;
+        n++;
+    }
+out:
+    matcher_free(&mt);
+    if (rc != SOU_OK) {
+        sou__free(v);
+        return rc;
+    }
+    if (n == 0) {
+        sou__free(v);
+        v = NULL;
+    }
+    *out = v;
+    *nout = n;
     return SOU_OK;
 }

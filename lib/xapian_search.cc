@@ -106,8 +106,11 @@ Xapian::doccount clamp(uint64_t v)
 int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool sorted)
 {
     // All the page's documents in one go: a remote shard then sends them
-    // in one round trip rather than one each.
-    mset.fetch();
+    // in one round trip rather than one each. Not past the first page:
+    // Xapian 1.4's fetch reads outside the MSet when it does not start at
+    // the first match.
+    if (mset.get_firstitem() == 0)
+        mset.fetch();
     for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
         sou__xhit *h = &m->hits[m->count];
         std::string data = it.get_document().get_data();

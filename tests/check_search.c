@@ -475,6 +475,193 @@ START_TEST(test_snippets)
 }
 END_TEST
 
+/* An index of one document with markup in its text, searched for it. */
+static sou_results *markup_search(sou_index **w, char **d, const char *q,
+                                  const sou_search_options *o)
+{
+    static const char body[] = "Stored as typed: <script>alert('hi & bye')</script> ends.";
+    sou_index_options io = SOU_INDEX_OPTIONS_INIT;
+    sou_results *r = NULL;
+    sou_doc *doc = NULL;
+
+    if (!*w) {
+        *d = tu_tempdir();
+        ck_assert_ptr_nonnull(*d);
+        io.flags = SOU_INDEX_CREATE;
+        ck_assert_int_eq(sou_index_open(w, *d, &io), SOU_OK);
+        ck_assert_int_eq(sou_doc_new(&doc, "m1", 2), SOU_OK);
+        ck_assert_int_eq(sou_doc_add_field(doc, "body", body, strlen(body), 0, 0), SOU_OK);
+        ck_assert_int_eq(sou_index_add(*w, doc), SOU_OK);
+        ck_assert_int_eq(sou_index_commit(*w), SOU_OK);
+        sou_doc_free(doc);
+    }
+    ck_assert_int_eq(sou_index_search(*w, q, strlen(q), o, &r), SOU_OK);
+    ck_assert_uint_eq(sou_results_count(r), 1);
+    return r;
+}
+
+START_TEST(test_snippet_escaping)
+{
+    sou_search_options o = SOU_SEARCH_OPTIONS_INIT;
+    sou_index *w = NULL;
+    char *d = NULL;
+    sou_results *r;
+
+    /* default markers: HTML, so the text is escaped and the markers are not */
+    r = markup_search(&w, &d, "script", NULL);
+    ck_assert_str_eq(sou_results_snippet(r, 0, NULL),
+                     "Stored as typed: &lt;<b>script</b>&gt;alert(&#39;hi &amp; bye&#39;)&lt;/"
+                     "<b>script</b>&gt; ends.");
+    sou_results_free(r);
+
+    /* other HTML markers: escaped too */
+    o.hl_start = "<mark class=\"q\">";
+    o.hl_end = "</mark>";
+    r = markup_search(&w, &d, "alert", &o);
+    ck_assert_str_eq(sou_results_snippet(r, 0, NULL),
+                     "Stored as typed: &lt;script&gt;<mark class=\"q\">alert</mark>(&#39;hi &amp; "
+                     "bye&#39;)&lt;/script&gt; ends.");
+    sou_results_free(r);
+
+    /* raw, asked for */
+    o.hl_start = NULL;
+    o.hl_end = NULL;
+    o.flags = SOU_SEARCH_SNIPPET_RAW;
+    r = markup_search(&w, &d, "script", &o);
+    ck_assert_str_eq(sou_results_snippet(r, 0, NULL),
+                     "Stored as typed: <<b>script</b>>alert('hi & bye')</<b>script</b>> ends.");
+    sou_results_free(r);
+
+    /* markers that are not HTML: raw */
+    o.flags = 0;
+    o.hl_start = "[";
+    o.hl_end = "]";
+    r = markup_search(&w, &d, "bye", &o);
+    ck_assert_str_eq(sou_results_snippet(r, 0, NULL),
+                     "Stored as typed: <script>alert('hi & [bye]')</script> ends.");
+    sou_results_free(r);
+
+    /* escaping asked for with empty markers */
+    o.flags = SOU_SEARCH_SNIPPET_HTML;
+    o.hl_start = "";
+    o.hl_end = "";
+    r = markup_search(&w, &d, "bye", &o);
+    ck_assert_str_eq(sou_results_snippet(r, 0, NULL),
+                     "Stored as typed: &lt;script&gt;alert(&#39;hi &amp; bye&#39;)&lt;/script&gt; "
+                     "ends.");
+    sou_results_free(r);
+
+    /* both: a clear error */
+    o.flags = SOU_SEARCH_SNIPPET_HTML | SOU_SEARCH_SNIPPET_RAW;
+    r = (sou_results *)1;
+    ck_assert_int_eq(sou_index_search(w, "bye", 3, &o, &r), SOU_EINVAL);
+    ck_assert_ptr_null(r);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "exclude each other"));
+
+    sou_index_close(w);
+    tu_rmtree(d);
+    free(d);
+}
+END_TEST
+
+/* Every span of hit i in field, sliced out of the stored text: "a|b|c". */
+static const char *span_words(const sou_results *r, size_t i, const char *field)
+{
+    static char buf[1024];
+    size_t len, n = sou_results_match_count(r, i, field), o = 0;
+    const char *text = sou_results_field(r, i, field, &len);
+
+    buf[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        size_t a, b;
+        ck_assert_int_eq(sou_results_match(r, i, field, k, &a, &b), SOU_OK);
+        ck_assert_uint_lt(a, b);
+        ck_assert_uint_le(b, len);
+        ck_assert_uint_lt(o + (b - a) + 2, sizeof buf);
+        if (k > 0)
+            buf[o++] = '|';
+        memcpy(buf + o, text + a, b - a);
+        o += b - a;
+        buf[o] = '\0';
+    }
+    return buf;
+}
+
+static size_t hit_of(const sou_results *r, const char *id)
+{
+    for (size_t i = 0; i < sou_results_count(r); i++)
+        if (strcmp(sou_results_id(r, i, NULL), id) == 0)
+            return i;
+    ck_abort_msg("%s not found", id);
+    return 0;
+}
+
+START_TEST(test_match_spans)
+{
+    sou_search_options o = SOU_SEARCH_OPTIONS_INIT;
+    sou_results *r;
+    size_t i, a = 9, b = 9;
+
+    o.flags = SOU_SEARCH_MATCHES;
+    /* English: stems in the body and the title */
+    r = search_opts("shopping", &o);
+    i = hit_of(r, "d01");
+    ck_assert_str_eq(span_words(r, i, "body"), "shops|shopping");
+    ck_assert_str_eq(span_words(r, i, "title"), "Shopping");
+    sou_results_free(r);
+
+    /* Chinese: a word inside a run without spaces, in every field */
+    r = search_opts("杭州", &o);
+    i = hit_of(r, "d03");
+    ck_assert_str_eq(span_words(r, i, "body"), "杭州");
+    ck_assert_uint_eq(sou_results_match_count(r, i, "title"), 0);
+    i = hit_of(r, "d04");
+    ck_assert_str_eq(span_words(r, i, "title"), "杭州");
+    sou_results_free(r);
+
+    /* mixed */
+    r = search_opts("iphone 手机", &o);
+    i = hit_of(r, "d10");
+    ck_assert_str_eq(span_words(r, i, "body"), "iPhone|手机");
+    sou_results_free(r);
+    r = search_opts("阿里巴巴 cloud", &o);
+    i = hit_of(r, "d06");
+    ck_assert_str_eq(span_words(r, i, "body"), "阿里巴巴|cloud|cloud");
+    ck_assert_str_eq(span_words(r, i, "title"), "Cloud");
+    /* byte offsets into the stored text */
+    ck_assert_int_eq(sou_results_match(r, i, "body", 1, &a, &b), SOU_OK);
+    ck_assert_uint_eq(a, strlen("阿里巴巴 "));
+    ck_assert_uint_eq(b, strlen("阿里巴巴 cloud"));
+
+    /* out of range, no such field, NULLs */
+    ck_assert_int_eq(sou_results_match(r, i, "body", 3, &a, &b), SOU_ENOTFOUND);
+    ck_assert_uint_eq(a, 0);
+    ck_assert_uint_eq(b, 0);
+    ck_assert_int_eq(sou_results_match(r, i, "nothing", 0, NULL, NULL), SOU_ENOTFOUND);
+    ck_assert_int_eq(sou_results_match(r, 99, "body", 0, NULL, NULL), SOU_ENOTFOUND);
+    ck_assert_int_eq(sou_results_match(r, i, NULL, 0, NULL, NULL), SOU_EINVAL);
+    ck_assert_int_eq(sou_results_match(NULL, 0, "body", 0, NULL, NULL), SOU_EINVAL);
+    ck_assert_uint_eq(sou_results_match_count(r, i, NULL), 0);
+    ck_assert_uint_eq(sou_results_match_count(NULL, 0, "body"), 0);
+    sou_results_free(r);
+
+    /* not asked: none */
+    r = search_opts("shopping", NULL);
+    ck_assert_uint_eq(sou_results_match_count(r, 0, "body"), 0);
+    ck_assert_int_eq(sou_results_match(r, 0, "body", 0, NULL, NULL), SOU_ENOTFOUND);
+    sou_results_free(r);
+
+    /* without snippets, spans still */
+    o.flags = SOU_SEARCH_MATCHES | SOU_SEARCH_NO_SNIPPETS;
+    r = search_opts("kite", &o);
+    i = hit_of(r, "d18");
+    ck_assert_str_eq(sou_results_snippet(r, i, NULL), "");
+    ck_assert_str_eq(span_words(r, i, "summary"), "Kites|kite");
+    ck_assert_str_eq(span_words(r, i, "title"), "Kite");
+    sou_results_free(r);
+}
+END_TEST
+
 START_TEST(test_explain)
 {
     char *s = NULL;
@@ -800,6 +987,8 @@ Suite *sou_search_suite(void)
     tcase_add_test(tc, test_sort);
     tcase_add_test(tc, test_results);
     tcase_add_test(tc, test_snippets);
+    tcase_add_test(tc, test_snippet_escaping);
+    tcase_add_test(tc, test_match_spans);
     tcase_add_test(tc, test_explain);
     tcase_add_test(tc, test_writer_and_reopen);
     tcase_add_test(tc, test_reader_during_commits);

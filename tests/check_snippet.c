@@ -41,7 +41,7 @@ static char *snip_full(const char *q, const char *text, size_t len, const char *
     sou__parsed *p = parse(a, q);
     char *out = NULL;
     size_t out_len = 0;
-    int rc = sou__snippet_make(a, text, len, p, field, hs, he, target, &out, &out_len, nmatches);
+    int rc = sou__snippet_make(a, text, len, p, field, hs, he, 0, target, &out, &out_len, nmatches);
     ck_assert_int_eq(rc, SOU_OK);
     ck_assert_ptr_nonnull(out);
     ck_assert_uint_eq(strlen(out), out_len);
@@ -495,7 +495,7 @@ START_TEST(test_many_patterns)
             qn += (size_t)snprintf(q + qn, sizeof q - qn, "%s%s", w ? " " : "",
                                    qwords[rnd(&seed) % (sizeof qwords / sizeof qwords[0])]);
         p = parse(a, q);
-        ck_assert_int_eq(sou__snippet_make(a, text, n, p, "body", "<b>", "</b>", 80, &out, NULL,
+        ck_assert_int_eq(sou__snippet_make(a, text, n, p, "body", "<b>", "</b>", 0, 80, &out, NULL,
                                            &nm),
                          SOU_OK);
         ck_assert_msg(nm == naive_count(a, p, text, n), "query '%s' on '%s': %zu matches, want %zu",
@@ -591,6 +591,225 @@ START_TEST(test_scan_limit)
 }
 END_TEST
 
+/* ------------------------------------------------------------ escaping */
+
+static char *snip_esc(const char *q, const char *text, size_t len, int escape, size_t target)
+{
+    sou_analyzer *a = analyzer();
+    sou__parsed *p = parse(a, q);
+    char *out = NULL;
+    int rc = sou__snippet_make(a, text, len, p, NULL, escape ? "<b>" : "\x1e",
+                               escape ? "</b>" : "\x1f", escape, target, &out, NULL, NULL);
+    ck_assert_int_eq(rc, SOU_OK);
+    sou__parsed_free(p);
+    sou_analyzer_free(a);
+    return out;
+}
+
+START_TEST(test_escape)
+{
+    const char *text = "<script>alert(\"x & y\")</script> it's a script";
+    char *s = snip_esc("script", text, strlen(text), 1, 200);
+    ck_assert_str_eq(s, "&lt;<b>script</b>&gt;alert(&quot;x &amp; y&quot;)&lt;/<b>script</b>&gt; "
+                        "it&#39;s a <b>script</b>");
+    free(s);
+    /* raw: the text as it is */
+    s = snip_full("script", text, strlen(text), NULL, "<b>", "</b>", 200, NULL);
+    ck_assert_str_eq(s, "<<b>script</b>>alert(\"x & y\")</<b>script</b>> it's a <b>script</b>");
+    free(s);
+    /* no match: the start of the text, escaped too */
+    s = snip_esc("zebra", "a < b && c", 10, 1, 200);
+    ck_assert_str_eq(s, "a &lt; b &amp;&amp; c");
+    free(s);
+}
+END_TEST
+
+/* out with "\x1e"/"\x1f" markers, its text HTML-escaped and the markers
+ * made <b>/</b>: what the escaped snippet must be. */
+static char *escape_raw(const char *raw)
+{
+    size_t n = strlen(raw), o = 0;
+    char *e = malloc(n * 6 + 1);
+    ck_assert_ptr_nonnull(e);
+    for (size_t i = 0; i < n; i++) {
+        const char *r = NULL;
+        switch (raw[i]) {
+        case '&': r = "&amp;"; break;
+        case '<': r = "&lt;"; break;
+        case '>': r = "&gt;"; break;
+        case '"': r = "&quot;"; break;
+        case '\'': r = "&#39;"; break;
+        case '\x1e': r = "<b>"; break;
+        case '\x1f': r = "</b>"; break;
+        default: e[o++] = raw[i]; continue;
+        }
+        memcpy(e + o, r, strlen(r));
+        o += strlen(r);
+    }
+    e[o] = '\0';
+    return e;
+}
+
+/* Escaping changes the bytes written, never the window: over random texts
+ * of markup, Chinese and words cut at many lengths, the escaped snippet is
+ * the raw one with its text escaped, so no entity or character is cut. */
+START_TEST(test_escape_window)
+{
+    static const char *const parts[] = { "<", ">", "&", "\"", "'", "&amp;", "北京", "天安门",
+                                         " ", "fox", "<b>", "dog", "。", "x&y", "é" };
+    uint64_t seed = 0x9e3779b97f4a7c15ULL;
+    char text[600];
+
+    for (int round = 0; round < 300; round++) {
+        size_t n = 0;
+        while (n < 500) {
+            const char *w = parts[rnd(&seed) % (sizeof parts / sizeof parts[0])];
+            memcpy(text + n, w, strlen(w));
+            n += strlen(w);
+        }
+        text[n] = '\0';
+        size_t target = 10 + rnd(&seed) % 120;
+        const char *q = round % 3 == 0 ? "fox" : round % 3 == 1 ? "北京 dog" : "天安门";
+        char *raw = snip_esc(q, text, n, 0, target);
+        char *esc = snip_esc(q, text, n, 1, target);
+        char *want = escape_raw(raw);
+        ck_assert_msg(strcmp(esc, want) == 0, "target %zu:\n got %s\nwant %s", target, esc, want);
+        ck_assert(utf8_valid(esc));
+        free(raw);
+        free(esc);
+        free(want);
+    }
+}
+END_TEST
+
+/* --------------------------------------------------------------- spans */
+
+/* The spans of q in text as "word|word|...": each span sliced out of text. */
+static char *spans_of(const char *q, const char *text, const char *field, size_t max)
+{
+    sou_analyzer *a = analyzer();
+    sou__parsed *p = parse(a, q);
+    sou__span *v = NULL;
+    size_t n = 99, o = 0;
+    char *out = malloc(strlen(text) * 2 + 2);
+
+    ck_assert_ptr_nonnull(out);
+    ck_assert_int_eq(sou__snippet_spans(a, text, strlen(text), p, field, max, &v, &n), SOU_OK);
+    out[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        ck_assert_uint_lt(v[i].start, v[i].end);
+        ck_assert_uint_le(v[i].end, strlen(text));
+        if (i > 0) {
+            ck_assert_uint_le(v[i - 1].end, v[i].start);
+            out[o++] = '|';
+        }
+        memcpy(out + o, text + v[i].start, v[i].end - v[i].start);
+        o += v[i].end - v[i].start;
+    }
+    out[o] = '\0';
+    if (n == 0)
+        ck_assert_ptr_null(v);
+    sou__free(v);
+    sou__parsed_free(p);
+    sou_analyzer_free(a);
+    return out;
+}
+
+#define CHECK_SPANS(q, text, want)                                                          \
+    do {                                                                                    \
+        char *got_ = spans_of(q, text, "body", SOU_MATCHES_MAX);                            \
+        ck_assert_msg(strcmp(got_, want) == 0, "query '%s': got '%s', want '%s'", q, got_,  \
+                      want);                                                                \
+        free(got_);                                                                         \
+    } while (0)
+
+START_TEST(test_spans)
+{
+    /* English: stems, case, phrases, prefixes */
+    CHECK_SPANS("shopping", "We went shopping for shoes. The Shops were shut.", "shopping|Shops");
+    CHECK_SPANS("\"for shoes\"", "shoes for us, we went for shoes", "for shoes");
+    CHECK_SPANS("lant*", "A lantern, two lanterns and a lamp.", "lantern|lanterns");
+    /* Chinese: a word inside a run without spaces */
+    CHECK_SPANS("杭州", "阿里巴巴集团总部位于杭州，经营电子商务。", "杭州");
+    CHECK_SPANS("北京大学", "他在北京大学的图书馆看书", "北京大学");
+    /* touching words stay apart, overlapping ones merge */
+    CHECK_SPANS("阿里 巴巴", "阿里巴巴集团", "阿里|巴巴");
+    CHECK_SPANS("阿里巴 里巴巴", "阿里巴巴集团", "阿里巴巴");
+    /* mixed text */
+    CHECK_SPANS("iphone 手机", "这款iPhone手机的电池很耐用，iPhone很贵。", "iPhone|手机|iPhone");
+    CHECK_SPANS("2019", "公司收入2019年增长, and 2019 again", "2019|2019");
+    CHECK_SPANS("cloud 阿里巴巴", "阿里巴巴 cloud services, more Cloud", "阿里巴巴|cloud|Cloud");
+    /* nothing, and negated words */
+    CHECK_SPANS("zebra", "no stripes here", "");
+    CHECK_SPANS("apple -pear", "red apples and green pears", "apples");
+}
+END_TEST
+
+START_TEST(test_spans_limits)
+{
+    char *s;
+    /* field: a pattern of another field does not apply */
+    s = spans_of("title:apple pear", "red apples and green pears", "body", 10);
+    ck_assert_str_eq(s, "pears");
+    free(s);
+    s = spans_of("title:apple pear", "red apples and green pears", "title", 10);
+    ck_assert_str_eq(s, "apples|pears");
+    free(s);
+    /* at most max: the first ones */
+    s = spans_of("cat", "cat cat cat cat cat", "body", 2);
+    ck_assert_str_eq(s, "cat|cat");
+    free(s);
+    s = spans_of("cat", "cat cat", "body", 0);
+    ck_assert_str_eq(s, "");
+    free(s);
+
+    /* past SOU_SNIPPET_SCAN_BYTES nothing is found; before it, far in, all */
+    size_t n = SOU_SNIPPET_SCAN_BYTES + 100;
+    char *text = malloc(n + 1);
+    ck_assert_ptr_nonnull(text);
+    memset(text, ' ', n);
+    memcpy(text + 10, "fox", 3);
+    memcpy(text + 200000, "fox", 3);
+    memcpy(text + SOU_SNIPPET_SCAN_BYTES - 2, "fox", 3); /* cut by the limit */
+    memcpy(text + SOU_SNIPPET_SCAN_BYTES + 50, "fox", 3);
+    text[n] = '\0';
+    {
+        sou_analyzer *a = analyzer();
+        sou__parsed *p = parse(a, "fox");
+        sou__span *v = NULL;
+        size_t nv = 0;
+        ck_assert_int_eq(sou__snippet_spans(a, text, n, p, NULL, 100, &v, &nv), SOU_OK);
+        ck_assert_uint_eq(nv, 2);
+        ck_assert_uint_eq(v[0].start, 10);
+        ck_assert_uint_eq(v[1].start, 200000);
+        ck_assert_uint_eq(v[1].end, 200003);
+        sou__free(v);
+
+        /* errors, and failed allocations */
+        ck_assert_int_eq(sou__snippet_spans(a, "x", 1, p, NULL, 10, NULL, &nv), SOU_EINVAL);
+        ck_assert_int_eq(sou__snippet_spans(NULL, "x", 1, p, NULL, 10, &v, &nv), SOU_EINVAL);
+        ck_assert_ptr_null(v);
+        for (long k = 0; k < 200; k++) {
+            int rc;
+            sou__alloc_fail_after(k, 0);
+            rc = sou__snippet_spans(a, "a fox and a fox", 15, p, NULL, 10, &v, &nv);
+            sou__alloc_fail_after(-1, 0);
+            if (rc == SOU_OK) {
+                ck_assert_uint_eq(nv, 2);
+                sou__free(v);
+                break;
+            }
+            ck_assert_int_eq(rc, SOU_ENOMEM);
+            ck_assert_ptr_null(v);
+            ck_assert_uint_eq(nv, 0);
+        }
+        sou__parsed_free(p);
+        sou_analyzer_free(a);
+    }
+    free(text);
+}
+END_TEST
+
 /* ---------------------------------------------------------------- errors */
 
 START_TEST(test_errors)
@@ -600,16 +819,16 @@ START_TEST(test_errors)
     char *out = (char *)1;
     size_t n;
 
-    ck_assert_int_eq(sou__snippet_make(a, "x", 1, p, NULL, "<b>", "</b>", 10, NULL, &n, NULL),
+    ck_assert_int_eq(sou__snippet_make(a, "x", 1, p, NULL, "<b>", "</b>", 0, 10, NULL, &n, NULL),
                      SOU_EINVAL);
-    ck_assert_int_eq(sou__snippet_make(NULL, "x", 1, p, NULL, "<b>", "</b>", 10, &out, &n, NULL),
+    ck_assert_int_eq(sou__snippet_make(NULL, "x", 1, p, NULL, "<b>", "</b>", 0, 10, &out, &n, NULL),
                      SOU_EINVAL);
     ck_assert_ptr_null(out);
-    ck_assert_int_eq(sou__snippet_make(a, NULL, 4, p, NULL, "<b>", "</b>", 10, &out, &n, NULL),
+    ck_assert_int_eq(sou__snippet_make(a, NULL, 4, p, NULL, "<b>", "</b>", 0, 10, &out, &n, NULL),
                      SOU_EINVAL);
 
     /* without a parsed query: the start of the text */
-    ck_assert_int_eq(sou__snippet_make(a, "a b", 3, NULL, NULL, "<b>", "</b>", 10, &out, &n, NULL),
+    ck_assert_int_eq(sou__snippet_make(a, "a b", 3, NULL, NULL, "<b>", "</b>", 0, 10, &out, &n, NULL),
                      SOU_OK);
     ck_assert_str_eq(out, "a b");
     sou__free(out);
@@ -618,7 +837,7 @@ START_TEST(test_errors)
         int rc;
         out = NULL;
         sou__alloc_fail_after(k, 0);
-        rc = sou__snippet_make(a, "an x and an x", 13, p, NULL, "<b>", "</b>", 50, &out, &n,
+        rc = sou__snippet_make(a, "an x and an x", 13, p, NULL, "<b>", "</b>", 0, 50, &out, &n,
                                NULL);
         sou__alloc_fail_after(-1, 0);
         if (rc == SOU_OK) {
@@ -656,6 +875,16 @@ Suite *sou_snippet_suite(void)
     tcase_add_test(tc, test_best_window);
     tcase_add_test(tc, test_many_patterns);
     tcase_add_test(tc, test_scan_limit);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("escaping");
+    tcase_add_test(tc, test_escape);
+    tcase_add_test(tc, test_escape_window);
+    suite_add_tcase(s, tc);
+
+    tc = tcase_create("spans");
+    tcase_add_test(tc, test_spans);
+    tcase_add_test(tc, test_spans_limits);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("errors");

@@ -184,7 +184,7 @@ assert d['query'] == 'river' and d['total'] == 1, d
 h = d['hits'][0]
 assert h['id'] == 'en-river' and h['rank'] == 1 and h['score'] > 0, h
 assert h['title'] == 'A walk along the river' and h['author'] == 'Lin', h
-assert '[river]' in h['snippet'], h
+assert 'quiet <b>river</b> at' in h['snippet'], h
 "
 run 0 -d "$DB" search --json zebra
 py "zero hits" "assert d['total'] == 0 and d['hits'] == [], d"
@@ -192,7 +192,125 @@ py "zero hits" "assert d['total'] == 0 and d['hits'] == [], d"
 run 0 -d "$DB" search river
 contains "human hit line" '^1\. en-river  ([0-9.]*)$' "$OUT"
 contains "human title" '^   A walk along the river$' "$OUT"
-contains "human snippet" 'quiet \[river\]' "$OUT"
+# piped: the snippet as stored, no markers that brackets in the text could be taken for
+contains "human snippet" '^   We walked along the quiet river at dawn' "$OUT"
+
+# ------------------------------------------------------- search output
+run 0 -d "$DB" search --highlight-pre '{{' --highlight-post '}}' river
+contains "chosen markers" '^   We walked along the quiet {{river}} at dawn' "$OUT"
+run 0 -d "$DB" search --highlight-pre '>' river
+contains "one marker chosen" 'quiet >river at' "$OUT"
+run 0 -d "$DB" search --json --highlight-pre '[' --highlight-post ']' river
+py "chosen markers in JSON" "assert 'quiet [river] at' in d['hits'][0]['snippet'], d"
+
+printf '%s\n' '{"id": "html", "title": "Markup <b>bold</b>", "body": "Stored: <script>alert(\"x & y\")</script> done.", "note": "it'"'"'s"}' \
+    >"$TMP/html.jsonl"
+run 0 -d "$TMP/db-html" index --jsonl "$TMP/html.jsonl"
+run 0 -d "$TMP/db-html" search --json script
+py "JSON snippet escaped, markers real" "
+s = d['hits'][0]['snippet']
+assert s == 'Stored: &lt;<b>script</b>&gt;alert(&quot;x &amp; y&quot;)&lt;/<b>script</b>&gt; done.', s
+assert d['hits'][0]['body'] == 'Stored: <script>alert(\"x & y\")</script> done.', d
+"
+run 0 -d "$TMP/db-html" search --highlight-pre '<mark>' --highlight-post '</mark>' script
+contains "HTML markers escape the text" '^   Stored: &lt;<mark>script</mark>&gt;alert(&quot;x &amp; y&quot;)&lt;/<mark>script</mark>&gt; done\.$' "$OUT"
+run 0 -d "$TMP/db-html" search --highlight-pre '*' --highlight-post '*' script
+contains "other markers: text as stored" '^   Stored: <\*script\*>alert("x & y")</\*script\*> done\.$' "$OUT"
+
+# On a terminal (script(1) gives one, where a pseudo-terminal can be had):
+# bold yellow, bold alone under NO_COLOR.
+if command -v script >/dev/null 2>&1 && script -qc true /dev/null >/dev/null 2>&1; then
+    TERM=xterm script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
+    contains "terminal: bold yellow" "$(printf 'quiet \033\\[1;33mriver\033\\[0m at')" "$OUT"
+    NO_COLOR=1 TERM=xterm script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
+    contains "terminal, NO_COLOR: bold" "$(printf 'quiet \033\\[1mriver\033\\[22m at')" "$OUT"
+    TERM=dumb script -qc "'$SOU' -d '$DB' search river" /dev/null >"$OUT" 2>"$ERR"
+    contains "dumb terminal: no escapes" 'quiet river at' "$OUT"
+fi
+
+run 0 -d "$DB" search --fields author,year river
+contains "--fields text" '^   author: Lin$' "$OUT"
+contains "--fields value" '^   year: 2019$' "$OUT"
+if grep -q 'A walk along the river' "$OUT"; then fail "--fields: the title is shown though not asked"; fi
+run 0 -d "$DB" search --json --fields author,tags,nothing --or river bread
+py "--fields in JSON" "
+assert [sorted(h) for h in d['hits']] == [sorted(['id', 'rank', 'score', 'match', 'snippet', 'author', 'tags', 'nothing'])] * 2, d
+r, b = d['hits']
+assert r['author'] == 'Lin' and r['tags'] is None and r['nothing'] is None, r
+assert b['tags'] == ['kitchen', 'baking'] and b['author'] is None, b
+"
+run 0 -d "$DB" search --json --fields '' river
+py "--fields ''" "assert sorted(d['hits'][0]) == ['id', 'match', 'rank', 'score', 'snippet'], d"
+run 2 -d "$DB" search --fields 'Title' river && contains "--fields bad name" "not a field name: 'Title'" "$ERR"
+run 2 -d "$DB" search --fields 'body,,x' river && contains "--fields empty name" "not a field name: ''" "$ERR"
+run 2 -d "$DB" search --fields score river && contains "--fields reserved" "'score' is shown with every hit" "$ERR"
+run 2 -d "$DB" search --json --jsonl river && contains "--json with --jsonl" "exclude each other" "$ERR"
+
+py_lines() {
+    label=$1
+    [ "$last_ok" -eq 1 ] || return
+    checks=$((checks + 1))
+    if ! "$PY" -c "import json, sys
+lines = open(sys.argv[1], encoding='utf-8').read().split('\n')
+assert lines[-1] == '', 'no final newline'
+d = [json.loads(l) for l in lines[:-1]]
+$2" "$OUT" 2>>"$ERR"; then
+        fail "$label"
+    fi
+}
+# --matches: byte offsets that slice the stored UTF-8 into the matched words
+run 0 -d "$DB" search --json --matches 绿茶
+py "--matches, Chinese" "
+h = d['hits'][0]
+b = h['body'].encode()
+assert [b[s:e].decode() for s, e in h['matches']['body']] == ['绿茶', '绿茶'], h
+assert 'title' not in h['matches'], h
+"
+run 0 -d "$DB" search --json --matches coffee 咖啡
+py "--matches, mixed" "
+h = d['hits'][0]
+got = {f: [h[f].encode()[s:e].decode() for s, e in v] for f, v in h['matches'].items()}
+assert got == {'title': ['Coffee', '咖啡'], 'body': ['coffee', '咖啡']}, got
+"
+run 0 -d "$DB" search --jsonl --matches --fields title walking
+py_lines "--matches, stems, --fields" "
+h = d[0]
+assert h['matches'] == {'title': [[2, 6]]} and h['title'][2:6] == 'walk', h
+"
+run 2 -d "$DB" search --matches river && contains "--matches without JSON" "goes with --json" "$ERR"
+
+run 0 -d "$DB" search --jsonl --or river bread coffee
+py_lines "--jsonl: a hit per line" "
+assert [h['rank'] for h in d] == [1, 2, 3], d
+assert {h['id'] for h in d} == {'en-river', 'en-bread', 'mix-coffee'}, d
+assert all('snippet' in h and 'title' in h for h in d), d
+"
+run 0 -d "$DB" search --jsonl zebra
+py_lines "--jsonl without hits" "assert d == [], d"
+
+# More hits than the command asks the library for at a time (1,000): every
+# hit once, in order, the JSON whole.
+"$PY" -c 'import json
+for i in range(2600):
+    print(json.dumps({"id": "p%04d" % i, "title": "page %d" % i, "body": "common words, number %d, [brackets]" % i, "n": i}))' \
+    >"$TMP/pages.jsonl"
+run 0 -d "$TMP/db-pages" index --jsonl "$TMP/pages.jsonl"
+run 0 -d "$TMP/db-pages" search --json --limit 2500 --offset 50 --sort n --ascending --explain common
+py "--json over pages" "
+assert d['total'] == 2600 and d['total_exact'] is True, d['total']
+assert 'explain' in d and d['words'][0]['word'] == 'common', d['words']
+assert [h['rank'] for h in d['hits']] == list(range(51, 2551))
+assert [h['n'] for h in d['hits']] == list(range(50, 2550))
+assert d['hits'][0]['snippet'] == '<b>common</b> words, number 50, [brackets]', d['hits'][0]
+"
+run 0 -d "$TMP/db-pages" search --jsonl --limit 3000 --sort n common
+py_lines "--jsonl over pages" "assert [h['n'] for h in d] == list(range(2599, -1, -1)), len(d)"
+run 0 -d "$TMP/db-pages" search --limit 1500 --offset 1000 --sort n --ascending common
+contains "text over pages: count" '^hits 1001-2500 of 2,600 results$' "$OUT"
+contains "text over pages: last hit" '^2500\. p2499  ' "$OUT"
+contains "text over pages: brackets as stored" '^   common words, number 2499, \[brackets\]$' "$OUT"
+run 0 -d "$TMP/db-pages" search --limit 0 common
+contains "limit 0" '^no hits shown (2,600 results in all)$' "$OUT"
 
 run 2 -d "$DB" search -bread water
 run 2 -d "$DB" search --limit x river
