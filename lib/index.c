@@ -802,10 +802,17 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
     rc = sou__xdb_get_metadata(index->db, META_FORMAT, &format, &format_len);
     if (rc == SOU_OK && !format) {
         sou__xstats xs = { 0, 0, 0 };
-        /* A database without our mark is a new one only if we just made it. */
-        if (mode == SOU_INDEX_CREATE && !(rc = sou__xdb_stats(index->db, &xs)) &&
-            xs.doc_count == 0)
+        /* A database without our mark is a new one if it is empty: one we
+         * just made, or one whose maker died before its first commit (the
+         * database exists from the moment it is made). A writer makes it a
+         * sou index; a reader sees an empty one. With documents, it is some
+         * other program's. */
+        if ((rc = sou__xdb_stats(index->db, &xs)) == SOU_OK && xs.doc_count == 0 &&
+            mode != SOU_INDEX_READONLY)
             rc = index_settings_create(index, opts->analyzer);
+        else if (rc == SOU_OK && xs.doc_count == 0 && !stub &&
+                 (rc = sou_analyzer_new(&index->analyzer, opts->analyzer)) == SOU_OK)
+            rc = index_adopt_analyzer(index, U_ICU_VERSION);
         else if (rc == SOU_OK)
             rc = sou__error_set(SOU_ECORRUPT, "not a sou index");
     } else if (rc == SOU_OK && strcmp(format, FORMAT_VERSION) != 0) {

@@ -626,6 +626,39 @@ START_TEST(test_foreign_database)
 }
 END_TEST
 
+/* A writer killed after making the database and before its first commit
+ * leaves an empty database without sou's mark: a reader sees an empty
+ * index, and the next writer makes it a sou index. */
+START_TEST(test_unmarked_empty_database)
+{
+    sou__xdb *db = NULL;
+    sou_index *index = NULL;
+    sou_results *r = NULL;
+    uint64_t n = 1;
+
+    ck_assert_int_eq(sou__xdb_open(&db, dir, SOU_INDEX_CREATE), SOU_OK);
+    sou__xdb_close(db);
+
+    ck_assert_msg(try_open(SOU_INDEX_READONLY, NULL, &index) == SOU_OK, "%s",
+                  sou_error_last()->message);
+    ck_assert_int_eq(sou_index_doc_count(index, &n), SOU_OK);
+    ck_assert_uint_eq(n, 0);
+    ck_assert_int_eq(sou_index_search(index, "river", 5, NULL, &r), SOU_OK);
+    ck_assert_uint_eq(sou_results_count(r), 0);
+    sou_results_free(r);
+    sou_index_close(index);
+
+    index = open_index(SOU_INDEX_WRITE, NULL, 0);
+    add_doc(index, "d1", "Dawn", "A river at dawn.");
+    sou_index_close(index);
+    ck_assert_int_eq(try_open(SOU_INDEX_READONLY, NULL, &index), SOU_OK);
+    ck_assert_int_eq(sou_index_search(index, "river", 5, NULL, &r), SOU_OK);
+    ck_assert_uint_eq(sou_results_count(r), 1);
+    sou_results_free(r);
+    sou_index_close(index);
+}
+END_TEST
+
 START_TEST(test_corrupt_stored_document)
 {
     sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
@@ -758,6 +791,7 @@ Suite *sou_index_suite(void)
     tcase_add_test(tc, test_readonly_writes);
     tcase_add_test(tc, test_settings_mismatch);
     tcase_add_test(tc, test_foreign_database);
+    tcase_add_test(tc, test_unmarked_empty_database);
     tcase_add_test(tc, test_corrupt_stored_document);
     tcase_add_test(tc, test_bad_args);
     tcase_add_test(tc, test_bad_analyzer_options);
