@@ -4,11 +4,13 @@
 #include "xapian_shim_internal.hh"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "alloc.h"
 #include "error.h"
@@ -566,6 +568,53 @@ int sou__xdb_term_exists(sou__xdb *db, const char *term, size_t len, int *exists
         *exists = db->db.term_exists(std::string(term, len)) ? 1 : 0;
         return SOU_OK;
     });
+}
+
+int sou__xdb_ids(sou__xdb *db, const char *prefix, size_t len, const unsigned int *slots,
+                 size_t nslots, int (*cb)(const char *, size_t, const double *, void *),
+                 void *payload)
+{
+    if (!db || !cb || (!prefix && len) || (!slots && nslots))
+        return sou__error_set(SOU_EINVAL, "ids: missing argument");
+    bool called = false;
+    for (int attempt = 0;; attempt++) {
+        try {
+            std::string start("Q");
+            start.append(prefix ? prefix : "", len);
+            std::vector<double> values(nslots);
+            for (Xapian::TermIterator t = db->db.allterms_begin(start);
+                 t != db->db.allterms_end(start); ++t) {
+                const std::string term = *t;
+                Xapian::PostingIterator p = db->db.postlist_begin(term);
+                if (p == db->db.postlist_end(term))
+                    continue;
+                if (nslots) {
+                    Xapian::Document doc = db->db.get_document(*p);
+                    for (size_t i = 0; i < nslots; i++) {
+                        std::string v = slots[i] ? doc.get_value(slots[i]) : std::string();
+                        values[i] = v.empty() ? NAN : Xapian::sortable_unserialise(v);
+                    }
+                }
+                called = true;
+                int rc = cb(term.data() + 1, term.size() - 1, nslots ? values.data() : nullptr,
+                            payload);
+                if (rc)
+                    return rc;
+            }
+            return SOU_OK;
+        } catch (const Xapian::DatabaseModifiedError &e) {
+            if (called || attempt > 0 || db->writable)
+                return sou__error_set(SOU_EMODIFIED, "ids: index modified while reading: %s",
+                                      e.get_msg().c_str());
+            try {
+                db->db.reopen();
+            } catch (...) {
+                return sou__xapian_translate("ids");
+            }
+        } catch (...) {
+            return sou__xapian_translate("ids");
+        }
+    }
 }
 
 int sou__xdb_compact(const char *const *srcs, size_t n, const char *dst)
