@@ -818,6 +818,50 @@ START_TEST(test_ids_prefix)
 }
 END_TEST
 
+/* More ids than one batch of the lister, replaced out of order so that
+ * docids and id order differ: each id still gets its own value. */
+typedef struct {
+    long n;
+    int bad;
+} id_check;
+
+static int check_id_value(const char *id, size_t len, const double *values, void *payload)
+{
+    id_check *c = payload;
+    long want = strtol(id + 1, NULL, 10);
+
+    (void)len;
+    if (values[0] != (double)want * 2 || c->n != want)
+        c->bad++;
+    c->n++;
+    return 0;
+}
+
+START_TEST(test_ids_many)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    const char *names[] = { "size" };
+    id_check c = { 0, 0 };
+    char id[16];
+
+    ck_assert_int_eq(sou_index_begin(index), SOU_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        /* The second pass replaces every other document, giving it a new docid. */
+        for (long i = 9999; i >= 0; i--) {
+            if (pass && i % 2)
+                continue;
+            snprintf(id, sizeof id, "d%05ld", i);
+            add_sized(index, id, (double)i * 2);
+        }
+    }
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    ck_assert_int_eq(sou_index_ids(index, "d", 1, names, 1, check_id_value, &c), SOU_OK);
+    ck_assert_int_eq(c.n, 10000);
+    ck_assert_int_eq(c.bad, 0);
+    sou_index_close(index);
+}
+END_TEST
+
 Suite *sou_index_suite(void)
 {
     Suite *s = suite_create("index");
@@ -835,6 +879,7 @@ Suite *sou_index_suite(void)
     tcase_add_test(tc, test_fields_and_values_registered);
     tcase_add_test(tc, test_stats);
     tcase_add_test(tc, test_ids_prefix);
+    tcase_add_test(tc, test_ids_many);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("concurrency");
