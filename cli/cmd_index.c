@@ -1156,6 +1156,14 @@ static int in_index(const ix_state *st, const char *path)
     return inside;
 }
 
+/* Drops the patterns of directory e when the walk leaves it. */
+static void ignore_pop(ix_state *st, const FTSENT *e)
+{
+    if (st->nignore && st->ignore[st->nignore - 1].level == e->fts_level &&
+        st->ignore[st->nignore - 1].base_len == e->fts_pathlen)
+        pattern_set_free(&st->ignore[--st->nignore]);
+}
+
 static int name_order(const FTSENT **a, const FTSENT **b)
 {
     return strcmp((*a)->fts_name, (*b)->fts_name);
@@ -1185,7 +1193,18 @@ static int index_dir(ix_state *st, const char *root)
         st->f_failed++;
         return 0;
     }
-    while (rc == 0 && (e = fts_read(fts)) != NULL) {
+    while (rc == 0) {
+        /* fts_read returns NULL at the end, and with errno set on failure. */
+        errno = 0;
+        if (!(e = fts_read(fts))) {
+            if (errno) {
+                report(st, root, "cannot walk: %s", strerror(errno));
+                known_keep_under(st, root);
+                st->skipped++;
+                st->f_failed++;
+            }
+            break;
+        }
         if (interrupted) {
             st->stopped = 1;
             break;
@@ -1206,9 +1225,7 @@ static int index_dir(ix_state *st, const char *root)
             }
             break;
         case FTS_DP:
-            if (st->nignore && st->ignore[st->nignore - 1].level == e->fts_level &&
-                st->ignore[st->nignore - 1].base_len == e->fts_pathlen)
-                pattern_set_free(&st->ignore[--st->nignore]);
+            ignore_pop(st, e);
             break;
         case FTS_F:
             if (!left_out(st, e->fts_path, e->fts_pathlen, e->fts_name, 0))
@@ -1231,6 +1248,9 @@ static int index_dir(ix_state *st, const char *root)
         case FTS_DNR:
         case FTS_ERR:
         case FTS_NS:
+            /* A directory that cannot be read comes back as FTS_DNR, with
+             * no FTS_DP. */
+            ignore_pop(st, e);
             if (e->fts_level > 0 && e->fts_name[0] == '.')
                 break;
             report(st, e->fts_path, "cannot read%s: %s",
@@ -1248,9 +1268,6 @@ static int index_dir(ix_state *st, const char *root)
             /* Devices, sockets, fifos: not documents. */
             break;
         }
-    }
-    if (rc == 0 && !st->stopped && errno != 0 && e == NULL) {
-        /* fts_read returns NULL with errno set on failure, 0 at the end. */
     }
     while (st->nignore)
         pattern_set_free(&st->ignore[--st->nignore]);
