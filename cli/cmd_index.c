@@ -1621,6 +1621,7 @@ int cmd_index(const cli_global *g, int argc, char **argv)
     }
     if (!st.commit_every)
         st.commit_every = COMMIT_DEFAULT;
+    catch_signals();
     if (bulk) {
         /* The workers inherit the mask: the signals go to this thread. */
         sigset_t block, old;
@@ -1636,7 +1637,6 @@ int cmd_index(const cli_global *g, int argc, char **argv)
             goto done;
         }
     }
-    catch_signals();
     st.progress = isatty(STDERR_FILENO);
     st.t0 = st.last_progress = now();
     for (size_t i = 0; i < ninputs && !st.failed && !st.stopped; i++) {

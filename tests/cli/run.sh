@@ -532,7 +532,11 @@ sig_run() {
         sleep 0.1
         i=$((i + 1))
     done
-    sleep 0.5
+    # Bulk indexing shows nothing before the end: give it time to read.
+    case "$*" in
+    *--bulk*) if [ -n "${SOU_UNDER_VALGRIND:-}" ]; then sleep 20; else sleep 2; fi ;;
+    *) sleep 0.5 ;;
+    esac
     kill -INT $pid
     wait $pid
     status=$?
