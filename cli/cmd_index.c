@@ -1557,6 +1557,9 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         free(excl);
         return rc;
     }
+    /* The time and rates count from here: listing what the index holds is
+     * part of the work of a sync. */
+    st.t0 = st.last_progress = now();
     st.index_known = stat(g->db, &st.index_sb) == 0 && S_ISDIR(st.index_sb.st_mode);
     for (size_t i = 0; i < nexcl; i++) {
         if (pattern_add(&st.exclude, excl[i], strlen(excl[i])) != 0) {
@@ -1638,7 +1641,6 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         }
     }
     st.progress = isatty(STDERR_FILENO);
-    st.t0 = st.last_progress = now();
     for (size_t i = 0; i < ninputs && !st.failed && !st.stopped; i++) {
         input *in = &inputs[i];
         switch (in->kind) {
