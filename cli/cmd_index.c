@@ -143,6 +143,7 @@ typedef struct ix_state {
     uint64_t done_bytes;  /* read so far */
     int size_known;
     int stopped;       /* interrupted: the input was not read to its end */
+    int counting;      /* a walk that only adds up the sizes of the files */
     /* Directories and files: what the index holds under the roots. */
     known_doc *known;
     size_t nknown, known_cap;
@@ -224,6 +225,8 @@ static void report(ix_state *st, const char *where, const char *fmt, ...)
 {
     va_list ap;
 
+    if (st->counting)
+        return; /* the walk that indexes says it */
     progress_clear(st);
     fflush(stdout);
     fprintf(stderr, "sou: %s: ", where);
@@ -902,7 +905,7 @@ static void known_keep_under(ix_state *st, const char *dir)
 static int index_file(ix_state *st, const char *path, const char *id, const struct stat *sb,
                       int in_walk)
 {
-    known_doc *k = known_find(st, id);
+    known_doc *k = st->counting ? NULL : known_find(st, id);
     double size = (double)sb->st_size, mtime = (double)sb->st_mtim.tv_sec,
            nsec = (double)sb->st_mtim.tv_nsec;
     FILE *fp;
@@ -911,6 +914,10 @@ static int index_file(ix_state *st, const char *path, const char *id, const stru
     sou_doc *doc;
     int rc;
 
+    if (st->counting) {
+        st->total_bytes += (uint64_t)sb->st_size;
+        return 0;
+    }
     st->done_bytes += (uint64_t)sb->st_size;
     if (k) {
         k->seen = 1;
@@ -1186,6 +1193,8 @@ static int index_dir(ix_state *st, const char *root)
     if (st->root_len == 1)
         st->root_len = 0;
     fts = fts_open(paths, FTS_PHYSICAL | FTS_NOCHDIR, name_order);
+    if (!fts && st->counting)
+        return 0;
     if (!fts) {
         report(st, root, "cannot walk: %s", strerror(errno));
         known_keep_under(st, root);
@@ -1197,7 +1206,7 @@ static int index_dir(ix_state *st, const char *root)
         /* fts_read returns NULL at the end, and with errno set on failure. */
         errno = 0;
         if (!(e = fts_read(fts))) {
-            if (errno) {
+            if (errno && !st->counting) {
                 report(st, root, "cannot walk: %s", strerror(errno));
                 known_keep_under(st, root);
                 st->skipped++;
@@ -1236,6 +1245,8 @@ static int index_dir(ix_state *st, const char *root)
             if (left_out(st, e->fts_path, e->fts_pathlen, e->fts_name, 0))
                 break;
             if (stat(e->fts_path, &sb) != 0) {
+                if (st->counting)
+                    break;
                 report(st, e->fts_path, "%s", strerror(errno));
                 st->skipped++;
                 st->f_failed++;
@@ -1251,7 +1262,7 @@ static int index_dir(ix_state *st, const char *root)
             /* A directory that cannot be read comes back as FTS_DNR, with
              * no FTS_DP. */
             ignore_pop(st, e);
-            if (e->fts_level > 0 && e->fts_name[0] == '.')
+            if (st->counting || (e->fts_level > 0 && e->fts_name[0] == '.'))
                 break;
             report(st, e->fts_path, "cannot read%s: %s",
                    e->fts_info == FTS_DNR ? " the directory" : "", strerror(e->fts_errno));
@@ -1465,7 +1476,7 @@ int cmd_index(const cli_global *g, int argc, char **argv)
     const char **excl = calloc((size_t)argc + 1, sizeof *excl);
     size_t njsonl = 0, nstdin = 0;
     const char *cjk = NULL, *stemmer = NULL;
-    int fold_hant = 0, custom = 0, bulk = -1, no_delete = 0, c, rc;
+    int fold_hant = 0, custom = 0, bulk = -1, no_delete = 0, pipe_input = 0, c, rc;
     input *inputs = NULL;
     size_t ninputs = 0, nfiles = 0, nexcl = 0;
     sou_bulk_options bopts = SOU_BULK_OPTIONS_INIT;
@@ -1582,7 +1593,7 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         if (strcmp(jsonl[i], "-") != 0 && stat(jsonl[i], &sb) == 0 && S_ISREG(sb.st_mode))
             st.total_bytes += (uint64_t)sb.st_size;
         else
-            st.size_known = 0;
+            st.size_known = 0, pipe_input = 1;
     }
     for (int i = optind; i < argc; i++) {
         if (resolve_input(&st, argv[i], &inputs[ninputs]) != 0) {
@@ -1641,6 +1652,16 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         }
     }
     st.progress = isatty(STDERR_FILENO);
+    if (st.progress && !st.size_known) {
+        /* On a terminal, a first walk adds up the sizes of the files, so
+         * that the progress line can say how far the sync is. */
+        st.counting = 1;
+        for (size_t i = 0; i < ninputs && !pipe_input && !interrupted; i++)
+            if (inputs[i].kind == IN_DIR)
+                index_dir(&st, inputs[i].canon);
+        st.counting = 0;
+        st.size_known = !pipe_input && !interrupted;
+    }
     for (size_t i = 0; i < ninputs && !st.failed && !st.stopped; i++) {
         input *in = &inputs[i];
         switch (in->kind) {
