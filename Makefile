@@ -17,7 +17,7 @@ CORPUS ?= ../shared/corpus
 # Debian packages the build, the tests and the benchmarks need.
 DEB_PACKAGES = build-essential cmake pkg-config libicu-dev libxapian-dev libstemmer-dev \
                check libjansson-dev python3 xapian-tools libsqlite3-dev gnuplot-nox \
-               clang libclang-rt-dev valgrind
+               clang libclang-rt-dev valgrind libmd4c-dev
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -100,6 +100,15 @@ char *cli_utf8_fix(const char *text, size_t len, size_t *out_len, size_t *bad);
  * array. Returns 0 or -1 when out of memory. */
 int cli_json_add_fields(json_t *obj, const sou_doc *doc, const char *const *skip);
 
+/* Room for the decimal text of a JSON integer id. */
+#define CLI_ID_BUF 32
+
+/* The id of the JSON object obj: its member "id", a non-empty string or an
+ * integer as its decimal text (written into buf, CLI_ID_BUF bytes). 0 with
+ * *id and *len set (borrowed from obj or buf), or -1 with *why a static
+ * message. */
+int cli_json_id(json_t *obj, char *buf, const char **id, size_t *len, const char **why);
+
 /* Writes a JSON value and a newline to stdout; returns CLI_OK or CLI_FAIL. */
 int cli_json_print(json_t *value);
 

@@ -14,10 +14,10 @@ typedef struct command {
 
 static const command commands[] = {
     { "tokenize", cmd_tokenize, "show the tokens the analyzer makes of a text" },
-    { "index", cmd_index, "add JSON lines or text files to an index" },
+    { "index", cmd_index, "add JSON lines, or keep folders of text files in sync" },
     { "search", cmd_search, "run a query" },
     { "get", cmd_get, "show the stored fields of a document" },
-    { "delete", cmd_delete, "delete a document" },
+    { "delete", cmd_delete, "delete documents by id or id prefix" },
     { "stats", cmd_stats, "show counts and settings of an index" },
     { "compact", cmd_compact, "rewrite an index compactly" },
 };

@@ -452,6 +452,33 @@ int cli_json_add_fields(json_t *obj, const sou_doc *doc, const char *const *skip
     return 0;
 }
 
+int cli_json_id(json_t *obj, char *buf, const char **id, size_t *len, const char **why)
+{
+    json_t *v = json_object_get(obj, "id");
+
+    if (!v) {
+        *why = "no \"id\"";
+        return -1;
+    }
+    if (json_is_integer(v)) {
+        int n = snprintf(buf, CLI_ID_BUF, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+        *id = buf;
+        *len = (size_t)n;
+        return 0;
+    }
+    if (!json_is_string(v)) {
+        *why = "\"id\" is not a string or an integer";
+        return -1;
+    }
+    if (json_string_length(v) == 0) {
+        *why = "\"id\" is empty";
+        return -1;
+    }
+    *id = json_string_value(v);
+    *len = json_string_length(v);
+    return 0;
+}
+
 int cli_json_print(json_t *value)
 {
     if (!value) {

@@ -586,6 +586,40 @@ SOU_API int sou_index_doc_count(sou_index *index, uint64_t *out);
  */
 SOU_API const sou_analyzer_options *sou_index_analyzer_options(const sou_index *index);
 
+/* ------------------------------------------------------------ listing ids */
+
+/**
+ * @brief Receives one document id of sou_index_ids.
+ * @param[in] id the id, NUL-terminated, valid during the call only.
+ * @param[in] values one number per name asked for, in that order: the
+ *            document's value, or NaN when it has none. Valid during the
+ *            call only; NULL when no names were asked for.
+ * @return 0 to go on; any other value stops the listing, and
+ *         sou_index_ids returns it.
+ */
+typedef int (*sou_id_cb)(const char *id, size_t id_len, const double *values, void *payload);
+
+/**
+ * @brief List the ids of the documents whose id starts with @p prefix, in
+ * byte order, with the values named in @p names.
+ *
+ * A writer sees its own uncommitted changes. The index must not be changed
+ * during the listing (from the callback, say): collect the ids, then act.
+ * A reader whose index changes under it twice fails with SOU_EMODIFIED,
+ * possibly after part of the ids were given.
+ * @param[in] prefix bytes every listed id starts with; NULL or "" (with
+ *            @p prefix_len 0) lists every document.
+ * @param[in] names value names (NUL-terminated) to report for each id;
+ *            a name the index does not know reports NaN. May be NULL
+ *            when @p nnames is 0.
+ * @param[in] cb called once per id.
+ * @return SOU_OK, the callback's non-zero return, SOU_EINVAL, SOU_ENOMEM,
+ *         SOU_EIO, SOU_EMODIFIED.
+ * @since 0.2
+ */
+SOU_API int sou_index_ids(sou_index *index, const char *prefix, size_t prefix_len,
+                          const char *const *names, size_t nnames, sou_id_cb cb, void *payload);
+
 /* ------------------------------------------------------------------- bulk */
 
 /**

@@ -1133,6 +1133,31 @@ int sou_index_get(sou_index *index, const char *id, size_t id_len, sou_doc **out
     return rc;
 }
 
+int sou_index_ids(sou_index *index, const char *prefix, size_t prefix_len,
+                  const char *const *names, size_t nnames, sou_id_cb cb, void *payload)
+{
+    unsigned int *slots = NULL;
+    int rc;
+
+    if (!index || !cb)
+        return sou__error_set(SOU_EINVAL, "ids: %s is NULL", index ? "callback" : "index");
+    if ((!prefix && prefix_len) || (!names && nnames))
+        return sou__error_set(SOU_EINVAL, "ids: prefix or names is NULL");
+    if (prefix_len > SOU_ID_MAX)
+        return SOU_OK; /* no id is that long */
+    if (nnames) {
+        if (!(slots = sou__malloc(nnames * sizeof *slots)))
+            return SOU_ENOMEM;
+        for (size_t i = 0; i < nnames; i++) {
+            int slot = names[i] ? sou__index_value_slot(index, names[i]) : -1;
+            slots[i] = slot > 0 ? (unsigned int)slot : 0;
+        }
+    }
+    rc = sou__xdb_ids(index->db, prefix, prefix_len, slots, nnames, cb, payload);
+    sou__free(slots);
+    return rc;
+}
+
 int sou_index_commit(sou_index *index)
 {
     int rc;

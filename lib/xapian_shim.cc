@@ -3,12 +3,15 @@
 // sou code and the thread-local message.
 #include "xapian_shim_internal.hh"
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "alloc.h"
 #include "error.h"
@@ -685,6 +688,108 @@ int sou__xdb_term_exists(sou__xdb *db, const char *term, size_t len, int *exists
         *exists = db->db.term_exists(std::string(term, len)) ? 1 : 0;
         return SOU_OK;
     });
+}
+
+namespace {
+
+// Ids are listed in batches: a batch's documents are looked up in each
+// value slot in docid order with one value stream per slot (skip_to), which
+// reads each chunk once where Document::get_value would seek per value.
+const size_t IDS_BATCH = 4096;
+
+struct id_entry {
+    std::string term;
+    Xapian::docid did;
+    size_t pos; // in the batch, in term order
+};
+
+int ids_flush(sou__xdb *db, std::vector<id_entry> &batch, const unsigned int *slots,
+              size_t nslots, int (*cb)(const char *, size_t, const double *, void *),
+              void *payload, bool &called)
+{
+    std::vector<double> values(batch.size() * nslots, NAN);
+    if (nslots) {
+        std::vector<id_entry *> order(batch.size());
+        for (size_t i = 0; i < batch.size(); i++)
+            order[i] = &batch[i];
+        std::sort(order.begin(), order.end(),
+                  [](const id_entry *x, const id_entry *y) { return x->did < y->did; });
+        for (size_t s = 0; s < nslots; s++) {
+            if (!slots[s])
+                continue;
+            Xapian::ValueIterator v = db->db.valuestream_begin(slots[s]);
+            Xapian::ValueIterator end = db->db.valuestream_end(slots[s]);
+            for (const id_entry *e : order) {
+                if (v == end)
+                    break;
+                if (v.get_docid() < e->did)
+                    v.skip_to(e->did);
+                if (v != end && v.get_docid() == e->did)
+                    values[e->pos * nslots + s] = Xapian::sortable_unserialise(*v);
+            }
+        }
+    }
+    for (const id_entry &e : batch) {
+        called = true;
+        int rc = cb(e.term.data() + 1, e.term.size() - 1,
+                    nslots ? values.data() + e.pos * nslots : nullptr, payload);
+        if (rc)
+            return rc;
+    }
+    batch.clear();
+    return SOU_OK;
+}
+
+} // namespace
+
+int sou__xdb_ids(sou__xdb *db, const char *prefix, size_t len, const unsigned int *slots,
+                 size_t nslots, int (*cb)(const char *, size_t, const double *, void *),
+                 void *payload)
+{
+    if (!db || !cb || (!prefix && len) || (!slots && nslots))
+        return sou__error_set(SOU_EINVAL, "ids: missing argument");
+    bool called = false;
+    for (int attempt = 0;; attempt++) {
+        try {
+            std::string start("Q");
+            start.append(prefix ? prefix : "", len);
+            std::vector<id_entry> batch;
+            for (Xapian::TermIterator t = db->db.allterms_begin(start);
+                 t != db->db.allterms_end(start); ++t) {
+                id_entry e;
+                e.term = *t;
+                e.did = 0;
+                e.pos = batch.size();
+                if (nslots) {
+                    // The docid, for the values; an id term has one document.
+                    Xapian::PostingIterator p = db->db.postlist_begin(e.term);
+                    if (p == db->db.postlist_end(e.term))
+                        continue;
+                    e.did = *p;
+                } else if (t.get_termfreq() == 0) {
+                    continue;
+                }
+                batch.push_back(std::move(e));
+                if (batch.size() == IDS_BATCH) {
+                    int rc = ids_flush(db, batch, slots, nslots, cb, payload, called);
+                    if (rc)
+                        return rc;
+                }
+            }
+            return ids_flush(db, batch, slots, nslots, cb, payload, called);
+        } catch (const Xapian::DatabaseModifiedError &e) {
+            if (called || attempt > 0 || db->writable)
+                return sou__error_set(SOU_EMODIFIED, "ids: index modified while reading: %s",
+                                      e.get_msg().c_str());
+            try {
+                db->db.reopen();
+            } catch (...) {
+                return sou__xapian_translate("ids");
+            }
+        } catch (...) {
+            return sou__xapian_translate("ids");
+        }
+    }
 }
 
 int sou__xdb_compact(const char *const *srcs, size_t n, const char *dst)

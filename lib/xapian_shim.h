@@ -106,6 +106,16 @@ int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len);
 int sou__xdb_get_data(sou__xdb *db, const char *idterm, size_t len, char **out,
                       size_t *out_len);
 
+/* For each document whose id term starts with Q<prefix> (len bytes), in
+ * byte order: cb(id without its Q, its length, values, payload), values[i]
+ * the number in slot slots[i] (NaN when the document has none there, and
+ * for slot 0, which holds nothing). A non-zero return of cb stops and is
+ * returned. A reader modified twice under it is SOU_EMODIFIED; it is
+ * retried only when cb has not been called yet. */
+int sou__xdb_ids(sou__xdb *db, const char *prefix, size_t len, const unsigned int *slots,
+                 size_t nslots, int (*cb)(const char *, size_t, const double *, void *),
+                 void *payload);
+
 /* Merge the databases at srcs (in order; docids renumbered) into a new
  * compact database at dst, which must not exist. Metadata comes from the
  * first source that has each key. */

@@ -1,6 +1,7 @@
 /* check_index.c: opening indexes, adding, replacing, deleting and fetching
  * documents, transactions, and the terms the writer stores. */
 #define _POSIX_C_SOURCE 200809L
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -753,6 +754,152 @@ START_TEST(test_add_alloc_failures)
 }
 END_TEST
 
+/* ---- listing ids */
+
+typedef struct {
+    char ids[8][32];
+    double size[8], other[8];
+    int n, stop_at;
+    int nnames; /* values the listing reports */
+} id_list;
+
+static int collect_id(const char *id, size_t len, const double *values, void *payload)
+{
+    id_list *l = payload;
+
+    ck_assert_uint_lt(len, sizeof l->ids[0]);
+    ck_assert_uint_eq(strlen(id), len);
+    memcpy(l->ids[l->n], id, len + 1);
+    l->size[l->n] = values ? values[0] : -1;
+    l->other[l->n] = values && l->nnames > 1 ? values[1] : -1;
+    l->n++;
+    return l->n == l->stop_at ? 7 : 0;
+}
+
+static void add_sized(sou_index *index, const char *id, double size)
+{
+    sou_doc *doc = NULL;
+
+    ck_assert_int_eq(sou_doc_new(&doc, id, strlen(id)), SOU_OK);
+    ck_assert_int_eq(sou_doc_add_field(doc, "body", "text", 4, 0, 0), SOU_OK);
+    if (size >= 0)
+        ck_assert_int_eq(sou_doc_set_value(doc, "size", size), SOU_OK);
+    ck_assert_int_eq(sou_index_add(index, doc), SOU_OK);
+    sou_doc_free(doc);
+}
+
+START_TEST(test_ids_prefix)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    const char *names[] = { "size", "no_such_value" };
+    id_list l;
+
+    add_sized(index, "/notes/b.md", 20);
+    add_sized(index, "/notes/a.md", 10);
+    add_sized(index, "/notes2/c.md", 30);
+    add_sized(index, "/notes/sub/d.md", -1);
+    add_sized(index, "other", 5);
+
+    /* A writer sees its uncommitted documents, in byte order of ids. */
+    memset(&l, 0, sizeof l);
+    l.nnames = 2;
+    ck_assert_int_eq(sou_index_ids(index, "/notes/", 7, names, 2, collect_id, &l), SOU_OK);
+    ck_assert_int_eq(l.n, 3);
+    ck_assert_str_eq(l.ids[0], "/notes/a.md");
+    ck_assert_str_eq(l.ids[1], "/notes/b.md");
+    ck_assert_str_eq(l.ids[2], "/notes/sub/d.md");
+    ck_assert(l.size[0] == 10 && l.size[1] == 20);
+    ck_assert(isnan(l.size[2]));
+    ck_assert(isnan(l.other[0]) && isnan(l.other[1]) && isnan(l.other[2]));
+
+    /* No prefix: every document; no names: values is NULL. */
+    memset(&l, 0, sizeof l);
+    ck_assert_int_eq(sou_index_ids(index, NULL, 0, NULL, 0, collect_id, &l), SOU_OK);
+    ck_assert_int_eq(l.n, 5);
+    ck_assert_str_eq(l.ids[4], "other");
+    ck_assert(l.size[0] == -1);
+
+    /* The callback's non-zero return stops the listing. */
+    memset(&l, 0, sizeof l);
+    l.stop_at = 2;
+    ck_assert_int_eq(sou_index_ids(index, "", 0, NULL, 0, collect_id, &l), 7);
+    ck_assert_int_eq(l.n, 2);
+
+    /* Deleted documents are not listed; a reader sees the commit. */
+    ck_assert_int_eq(sou_index_delete(index, "/notes/b.md", 11), SOU_OK);
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    sou_index_close(index);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    memset(&l, 0, sizeof l);
+    l.nnames = 1;
+    ck_assert_int_eq(sou_index_ids(index, "/notes", 6, names, 1, collect_id, &l), SOU_OK);
+    ck_assert_int_eq(l.n, 3);
+    ck_assert_str_eq(l.ids[0], "/notes/a.md");
+    ck_assert_str_eq(l.ids[1], "/notes/sub/d.md");
+    ck_assert_str_eq(l.ids[2], "/notes2/c.md");
+    ck_assert(l.size[2] == 30);
+
+    /* A prefix longer than any id lists nothing; bad arguments. */
+    {
+        char longp[SOU_ID_MAX + 2];
+        memset(longp, 'x', sizeof longp);
+        memset(&l, 0, sizeof l);
+        ck_assert_int_eq(sou_index_ids(index, longp, sizeof longp, NULL, 0, collect_id, &l),
+                         SOU_OK);
+        ck_assert_int_eq(l.n, 0);
+    }
+    ck_assert_int_eq(sou_index_ids(index, "", 0, NULL, 0, NULL, NULL), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_ids(NULL, "", 0, NULL, 0, collect_id, &l), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_ids(index, NULL, 3, NULL, 0, collect_id, &l), SOU_EINVAL);
+    ck_assert_int_eq(sou_index_ids(index, "", 0, NULL, 1, collect_id, &l), SOU_EINVAL);
+    sou_index_close(index);
+}
+END_TEST
+
+/* More ids than one batch of the lister, replaced out of order so that
+ * docids and id order differ: each id still gets its own value. */
+typedef struct {
+    long n;
+    int bad;
+} id_check;
+
+static int check_id_value(const char *id, size_t len, const double *values, void *payload)
+{
+    id_check *c = payload;
+    long want = strtol(id + 1, NULL, 10);
+
+    (void)len;
+    if (values[0] != (double)want * 2 || c->n != want)
+        c->bad++;
+    c->n++;
+    return 0;
+}
+
+START_TEST(test_ids_many)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    const char *names[] = { "size" };
+    id_check c = { 0, 0 };
+    char id[16];
+
+    ck_assert_int_eq(sou_index_begin(index), SOU_OK);
+    for (int pass = 0; pass < 2; pass++) {
+        /* The second pass replaces every other document, giving it a new docid. */
+        for (long i = 9999; i >= 0; i--) {
+            if (pass && i % 2)
+                continue;
+            snprintf(id, sizeof id, "d%05ld", i);
+            add_sized(index, id, (double)i * 2);
+        }
+    }
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    ck_assert_int_eq(sou_index_ids(index, "d", 1, names, 1, check_id_value, &c), SOU_OK);
+    ck_assert_int_eq(c.n, 10000);
+    ck_assert_int_eq(c.bad, 0);
+    sou_index_close(index);
+}
+END_TEST
+
 Suite *sou_index_suite(void)
 {
     Suite *s = suite_create("index");
@@ -769,6 +916,8 @@ Suite *sou_index_suite(void)
     tcase_add_test(tc, test_close_commits);
     tcase_add_test(tc, test_fields_and_values_registered);
     tcase_add_test(tc, test_stats);
+    tcase_add_test(tc, test_ids_prefix);
+    tcase_add_test(tc, test_ids_many);
     suite_add_tcase(s, tc);
 
     tc = tcase_create("concurrency");

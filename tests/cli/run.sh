@@ -430,7 +430,7 @@ DB=$TMP/folder/idx
 run 0 -d "$DB" index "$TMP/folder" && contains "index inside DIR" '^indexed 1 document (0 skipped)' "$ERR"
 # Again, now that the index exists, through another spelling of its path.
 run 0 -d "$TMP/folder/../folder/idx" index "$TMP/folder" &&
-    contains "index inside DIR, again" '^indexed 1 document (0 skipped)' "$ERR"
+    contains "index inside DIR, again" '^files: added 0, updated 0, unchanged 1, deleted 0, failed 0$' "$ERR"
 run 0 -d "$DB" stats --json
 py "only the file is indexed" "assert d['documents'] == 1, d"
 run 1 -d "$DB" get "$TMP/folder/idx/flintlock"
@@ -511,6 +511,166 @@ committed=$(sed -n 's/^indexed \([0-9]*\) documents\{0,1\} (.*/\1/p' "$ERR")
 run 0 -d "$TMP/db-fsize" stats --json
 py "summary count is what the index holds" "assert d['documents'] == int('${committed:-x}'), d"
 rm -f "$TMP/many.jsonl"
+
+# ------------------------------------------------------ folder sync
+# Ids are canonical paths; a rerun skips unchanged files, updates changed
+# ones, adds new ones and deletes the documents of files gone.
+mkdir -p "$TMP/sync/notes/sub" "$TMP/sync/notes/drafts" "$TMP/sync/notes/.git"
+CANON=$(cd "$TMP/sync" && pwd -P)
+printf -- '---\ntitle: "From the front matter"\ntags: [a]\n---\n# Not this heading\napricot\n' \
+    >"$TMP/sync/notes/front.md"
+printf 'Plain *first* line\n\n# Todo **list**\nbuy milk\n' >"$TMP/sync/notes/todo.md"
+printf 'kiwi pear\n' >"$TMP/sync/notes/sub/fruit.txt"
+printf 'gone soon: quince\n' >"$TMP/sync/notes/sub/old.txt"
+printf 'draft plum\n' >"$TMP/sync/notes/drafts/d.md"
+printf 'git object fig\n' >"$TMP/sync/notes/.git/obj"
+printf 'a log of figs\n' >"$TMP/sync/notes/run.log"
+printf '# comment\ndrafts/\n*.log\n' >"$TMP/sync/notes/.souignore"
+DB=$TMP/sync/db
+run 0 -d "$DB" index "$TMP/sync/notes" &&
+    contains "sync first run" '^files: added 4, updated 0, unchanged 0, deleted 0, failed 0$' "$ERR"
+search_ids "canonical id" "$CANON/notes/todo.md" milk
+search_ids ".souignore dir/ pattern" "" plum
+search_ids ".souignore glob" "" figs
+search_ids "hidden directory left out" "" fig
+run 0 -d "$DB" get --json "$CANON/notes/todo.md"
+py "title from md4c: first heading, text only" "assert d['title'] == 'Todo list', d
+assert d['size'] == 45 and d['mtime'] > 0 and 'mtime_nsec' in d, d"
+run 0 -d "$DB" get --json "$CANON/notes/front.md"
+py "title from front matter" "assert d['title'] == 'From the front matter', d"
+# Unchanged: nothing written.
+run 0 -d "$DB" index "$TMP/sync/notes" &&
+    contains "sync unchanged" '^files: added 0, updated 0, unchanged 4, deleted 0, failed 0$' "$ERR"
+# Change one, delete one, add one.
+printf 'kiwi pear banana\n' >"$TMP/sync/notes/sub/fruit.txt"
+rm "$TMP/sync/notes/sub/old.txt"
+printf 'new mango\n' >"$TMP/sync/notes/new.md"
+run 0 -d "$DB" index "$TMP/sync/notes" &&
+    contains "sync after changes" '^files: added 1, updated 1, unchanged 2, deleted 1, failed 0$' "$ERR"
+search_ids "deleted file gone" "" quince
+search_ids "changed file updated" "$CANON/notes/sub/fruit.txt" banana
+search_ids "new file added" "$CANON/notes/new.md" mango
+# Every spelling of a path is the same document.
+(cd "$TMP/sync/notes" && "$SOU" -d "$DB" index ./todo.md todo.md "$CANON/notes/todo.md" ../notes/todo.md) \
+    >"$OUT" 2>"$ERR"
+checks=$((checks + 1))
+last_ok=1
+contains "same id whichever way typed" '^files: added 0, updated 0, unchanged 4, deleted 0, failed 0$' "$ERR"
+ln -s "$TMP/sync/notes" "$TMP/sync/link"
+run 0 -d "$DB" index "$TMP/sync/link/" &&
+    contains "a linked spelling of the folder" '^files: added 0, updated 0, unchanged 4, deleted 0, failed 0$' "$ERR"
+run 0 -d "$DB" stats --json
+py "one document per file" "assert d['documents'] == 4, d"
+# --exclude leaves a file out, so the sync deletes it; --no-delete keeps it.
+run 0 -d "$DB" index --no-delete --exclude 'new.*' "$TMP/sync/notes" &&
+    contains "--no-delete" '^files: added 0, updated 0, unchanged 3, deleted 0, failed 0$' "$ERR"
+search_ids "--no-delete keeps" "$CANON/notes/new.md" mango
+run 0 -d "$DB" index --exclude 'sub/*.txt' --exclude 'new.*' "$TMP/sync/notes" &&
+    contains "--exclude" '^files: added 0, updated 0, unchanged 2, deleted 2, failed 0$' "$ERR"
+search_ids "excluded file deleted" "" mango
+# Only ids under the synced folder are deleted.
+printf '{"id": "other-doc", "body": "mango elsewhere"}\n' >"$TMP/sync/other.jsonl"
+run 0 -d "$DB" index "$TMP/sync/other.jsonl" &&
+    contains ".jsonl path read as JSON lines" '^indexed 1 document (0 skipped)' "$ERR"
+mkdir -p "$TMP/sync/notes2"
+printf 'second folder grape\n' >"$TMP/sync/notes2/g.txt"
+run 0 -d "$DB" index "$TMP/sync/notes2" &&
+    contains "a folder whose name extends another's" '^files: added 1, updated 0, unchanged 0, deleted 0, failed 0$' "$ERR"
+run 0 -d "$DB" index "$TMP/sync/notes" &&
+    contains "sync leaves other ids" '^files: added 2, updated 0, unchanged 2, deleted 0, failed 0$' "$ERR"
+search_ids "JSON document kept" "other-doc" elsewhere
+search_ids "other folder kept" "$CANON/notes2/g.txt" grape
+# An unreadable directory is not gone (as root, permissions do not stop reading).
+if [ "$(id -u)" -ne 0 ]; then
+    chmod 000 "$TMP/sync/notes/sub"
+    run 1 -d "$DB" index "$TMP/sync/notes" &&
+        contains "unreadable dir kept" '^files: added 0, updated 0, unchanged 3, deleted 0, failed 1$' "$ERR"
+    chmod 755 "$TMP/sync/notes/sub"
+    search_ids "documents of an unreadable dir kept" "$CANON/notes/sub/fruit.txt" banana
+fi
+
+# --------------------------------------------------- JSON member names
+printf '%s\n' '{"id": 7, "Title": "Seven", "camelCase": "alpha", "first-name": "Ann", "2nd": "beta", "ID": "upper", "Year": 2021, "tags": ["x", "y"]}' \
+    '{"id": "t2", "title": "lower", "TITLE": "upper case title"}' \
+    '{"id": 1.5, "title": "not an integer id"}' \
+    '{"id": "ok-after", "body": "the line after a bad one"}' >"$TMP/names.jsonl"
+DB=$TMP/db-names
+run 1 -d "$DB" index --jsonl "$TMP/names.jsonl"
+contains "non-integer id refused" 'names.jsonl:3: "id" is not a string or an integer' "$ERR"
+contains "one bad line costs one line" '^indexed 3 documents (1 skipped)' "$ERR"
+run 0 -d "$DB" get --json 7
+py "names folded" "
+assert d['id'] == '7', d
+assert d['title'] == 'Seven' and d['camelcase'] == 'alpha' and d['first_name'] == 'Ann', d
+assert d['f2nd'] == 'beta' and d['id_'] == 'upper' and d['year'] == 2021, d
+assert d['tags'] == ['x', 'y'], d
+"
+search_ids "folded field searchable" "7" camelcase:alpha
+search_ids "numeric id found" "7" --sort year seven
+run 0 -d "$DB" get --json t2
+py "names folding alike add up" "assert d['title'] == ['lower', 'upper case title'], d"
+
+# ----------------------------------------------------------- delete forms
+printf '%s\n' '{"id": "d1"}' '{"id": "d2"}' '{"id": 3}' '{"id": "p/1"}' '{"id": "p/2"}' '{"id": "q/1"}' \
+    '{"id": "keep"}' | sed 's/}$/, "body": "word"}/' >"$TMP/del.jsonl"
+DB=$TMP/db-del
+run 0 -d "$DB" index --jsonl "$TMP/del.jsonl"
+run 0 -d "$DB" delete d1 d2 && contains "several ids" '^deleted 2 documents, 0 failed$' "$ERR"
+printf '{"id": 3}\n{"id": "q/1", "other": 1}\n' >"$TMP/del-ids.jsonl"
+run 0 -d "$DB" delete --jsonl "$TMP/del-ids.jsonl" --prefix p/ &&
+    contains "--jsonl and --prefix" '^deleted 4 documents, 0 failed$' "$ERR"
+search_ids "only the rest left" "keep" word
+run 1 -d "$DB" delete keep nope && contains "missing id reported" "^sou: delete: no document 'nope'" "$ERR"
+search_ids "found ids still deleted" "" word
+run 1 -d "$DB" delete --prefix zz && contains "empty prefix match" "^sou: no document id starts with 'zz'" "$ERR"
+run 2 -d "$DB" delete --prefix ''
+run 2 -d "$DB" delete
+
+# ----------------------------------------------------------------- Ctrl-C
+# SIGINT commits what is done, says so and exits 130; the documents it
+# counts are searchable.
+"$PY" -c 'import json
+for i in range(400000):
+    print(json.dumps({"id": "s%06d" % i, "body": "signal word%d text" % (i % 1000)}))' >"$TMP/sig.jsonl"
+# sig_run MODE...: starts an index of sig.jsonl, interrupts it once it is
+# under way, and checks the outcome.
+sig_run() {
+    label=$1
+    shift
+    rm -rf "$TMP/db-sig"
+    "$SOU" -d "$TMP/db-sig" index "$@" --jsonl "$TMP/sig.jsonl" >"$OUT" 2>"$ERR" &
+    pid=$!
+    # Under way: a first commit (one by one) or the shards (bulk).
+    i=0
+    while [ $i -lt 600 ]; do
+        if ls -d "$TMP"/db-sig.bulk* >/dev/null 2>&1 ||
+            { [ -d "$TMP/db-sig" ] && "$SOU" -d "$TMP/db-sig" stats 2>/dev/null | grep -q '^documents: *[1-9]'; }; then
+            break
+        fi
+        sleep 0.1
+        i=$((i + 1))
+    done
+    # Bulk indexing shows nothing before the end: give it time to read.
+    case "$*" in
+    *--bulk*) if [ -n "${SOU_UNDER_VALGRIND:-}" ]; then sleep 20; else sleep 2; fi ;;
+    *) sleep 0.5 ;;
+    esac
+    kill -INT $pid
+    wait $pid
+    status=$?
+    checks=$((checks + 1))
+    last_ok=1
+    [ "$status" -eq 130 ] || { fail "$label: interrupted index exited $status, expected 130"; last_ok=0; }
+    contains "$label: says so" '^sou: interrupted: [0-9]* documents\{0,1\} committed$' "$ERR"
+    n=$(sed -n 's/^sou: interrupted: \([0-9]*\) .*/\1/p' "$ERR")
+    run 0 -d "$TMP/db-sig" stats --json
+    py "$label: count is what the index holds" "assert 0 < d['documents'] == int('${n:-0}') < 400000, d"
+    run 0 -d "$TMP/db-sig" search --json --limit 1 --strict signal
+    py "$label: committed documents searchable" "assert d['total'] == int('${n:-0}'), d"
+}
+sig_run "Ctrl-C" --no-bulk --commit-every 500
+sig_run "Ctrl-C in bulk" --bulk
+rm -f "$TMP/sig.jsonl"
 
 # -------------------------------------------------------- result
 rm -rf "$TMP"
