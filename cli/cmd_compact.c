@@ -52,6 +52,7 @@ int cmd_compact(const cli_global *g, int argc, char **argv)
         fprintf(stderr, "compacted %llu documents: %.1f MiB -> %.1f MiB\n",
                 (unsigned long long)after.doc_count, (double)before.size_bytes / 1048576.0,
                 (double)after.size_bytes / 1048576.0);
-    sou_index_close(index);
+    if (sou_index_close(index) != SOU_OK)
+        rc = cli_lib_error();
     return cli_finish(rc);
 }

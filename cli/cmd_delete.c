@@ -43,6 +43,7 @@ int cmd_delete(const cli_global *g, int argc, char **argv)
     if (sou_index_delete(index, argv[optind], strlen(argv[optind])) != SOU_OK ||
         sou_index_commit(index) != SOU_OK)
         rc = cli_lib_error();
-    sou_index_close(index);
+    if (sou_index_close(index) != SOU_OK)
+        rc = cli_lib_error();
     return cli_finish(rc);
 }

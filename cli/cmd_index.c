@@ -926,7 +926,10 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         commit_batch(&st, NULL);
     }
     /* After a failure this cancels the open batch. */
-    sou_index_close(st.index);
+    if (sou_index_close(st.index) != SOU_OK && !st.failed) {
+        cli_lib_error();
+        st.failed = 1;
+    }
     secs = now() - st.t0;
     if (st.failed)
         fprintf(stderr,

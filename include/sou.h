@@ -458,11 +458,21 @@ SOU_API const char *sou_index_shard_name(const sou_index *index, size_t i);
 SOU_API int sou_index_shard_status(const sou_index *index, size_t i, const char **message);
 
 /**
- * @brief Close the index. Pending changes of a writable index are committed
- * unless a transaction is open, which is cancelled. NULL is fine.
- * @since 0.1
+ * @brief Close the index and free the handle. Pending changes of a writable
+ * index are committed unless a transaction is open, which is cancelled.
+ *
+ * The handle is freed whatever the result. When that last commit fails (a
+ * full disk, a file size limit, a failing device), the index keeps its
+ * last successful commit, the changes made since are lost, and the failure
+ * is returned with the index's path and the cause in sou_error_last().
+ * A caller that must know its changes are durable checks this result, or
+ * calls sou_index_commit() first.
+ * @return SOU_OK (always for a read-only index and for NULL); SOU_EIO,
+ *         SOU_ENOMEM or SOU_ERROR when the final commit failed.
+ * @since 0.1; returns int since 0.2 (it returned void before, so callers
+ *        that ignore the result build and run unchanged).
  */
-SOU_API void sou_index_close(sou_index *index);
+SOU_API int sou_index_close(sou_index *index);
 
 /**
  * @brief Add a document, or replace the one with the same id.

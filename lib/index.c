@@ -733,9 +733,29 @@ int sou_index_shard_status(const sou_index *index, size_t i, const char **messag
     return index->shards[i].status;
 }
 
-void sou_index_close(sou_index *index)
+int sou_index_close(sou_index *index)
 {
+    const char *cause;
+    char msg[400];
+    int rc;
+
+    if (!index)
+        return SOU_OK;
+    rc = sou__xdb_close(index->db);
+    index->db = NULL;
+    if (rc == SOU_OK) {
+        index_free(index);
+        return SOU_OK;
+    }
+    cause = sou_error_last()->message;
+    if (strncmp(cause, "commit: ", 8) == 0)
+        cause += 8;
+    snprintf(msg, sizeof msg, "%s", cause);
+    rc = sou__error_set(rc, "cannot commit index '%s' on close, the changes since its last "
+                            "commit are lost: %s",
+                        index->path, msg);
     index_free(index);
+    return rc;
 }
 
 /* ---- writing */

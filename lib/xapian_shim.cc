@@ -3,6 +3,7 @@
 // sou code and the thread-local message.
 #include "xapian_shim_internal.hh"
 
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -52,6 +53,44 @@ const char *error_words(const char *type)
     return nullptr;
 }
 
+// Xapian's messages may quote another exception by its description
+// ("Modifications failed (DatabaseError: Error writing block 2 ...)"):
+// each "<Class>Error: " inside becomes the class's plain words, or goes.
+std::string plain_message(const std::string &msg)
+{
+    static const char tail[] = "Error: ";
+    const size_t tail_len = sizeof tail - 1;
+    std::string out;
+    size_t from = 0, at;
+
+    while ((at = msg.find(tail, from)) != std::string::npos) {
+        size_t start = at;
+
+        while (start > from && std::isalpha(static_cast<unsigned char>(msg[start - 1])))
+            start--;
+        if (start == at || !std::isupper(static_cast<unsigned char>(msg[start]))) {
+            out.append(msg, from, at + tail_len - from);
+            from = at + tail_len;
+            continue;
+        }
+        // "Xapian::" in front of the class goes with it.
+        size_t cut = start >= 8 && msg.compare(start - 8, 8, "Xapian::") == 0 && start - 8 >= from
+                         ? start - 8
+                         : start;
+        std::string type(msg, start, at + tail_len - 2 - start);
+        const char *words = error_words(type.c_str());
+
+        out.append(msg, from, cut - from);
+        if (words) {
+            out += words;
+            out += ": ";
+        }
+        from = at + tail_len;
+    }
+    out.append(msg, from, std::string::npos);
+    return out;
+}
+
 // "what: plain words: message: system error", each part when there is one;
 // words overrides the class's.
 int set_xapian_error(int code, const char *what, const Xapian::Error &e,
@@ -62,7 +101,7 @@ int set_xapian_error(int code, const char *what, const Xapian::Error &e,
     // Building the text allocates: nothing may escape to C.
     try {
         const char *sys = e.get_error_string();
-        const std::string &msg = e.get_msg();
+        const std::string msg = plain_message(e.get_msg());
         std::string text;
 
         if (words)
@@ -303,11 +342,14 @@ int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out,
     SOU__XAPIAN_CATCH("get_metadata")
 }
 
-void sou__xdb_close(sou__xdb *db)
+int sou__xdb_close(sou__xdb *db)
 {
+    int rc = SOU_OK;
+
     if (!db)
-        return;
-    // Close cannot report; the commit's failure leaves the last commit intact.
+        return SOU_OK;
+    // A failed commit leaves the last commit intact; the failure is the
+    // caller's to report.
     try {
         if (db->writable) {
             if (db->in_txn)
@@ -317,12 +359,13 @@ void sou__xdb_close(sou__xdb *db)
             db->wdb.close();
         }
     } catch (...) {
-        sou__xapian_translate("close");
+        rc = sou__xapian_translate("commit");
     }
     try {
         delete db;
     } catch (...) {
     }
+    return rc;
 }
 
 int sou__xdb_writable(const sou__xdb *db)

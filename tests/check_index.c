@@ -1,9 +1,11 @@
 /* check_index.c: opening indexes, adding, replacing, deleting and fetching
  * documents, transactions, and the terms the writer stores. */
 #define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "alloc.h"
@@ -675,6 +677,47 @@ START_TEST(test_bad_args)
 }
 END_TEST
 
+/* The commit close makes fails: close says so, frees the handle, and the
+ * index keeps its last commit. Past a file size limit of 0 every write of
+ * the commit fails with EFBIG, as it would for anyone, root included. */
+START_TEST(test_close_failed_commit)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    struct rlimit old, none;
+    void (*old_xfsz)(int);
+    int rc;
+
+    add_doc(index, "kept", "Committed before", NULL);
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    add_doc(index, "lost", "Pending at close", "words that never reach the disk");
+
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    none = old;
+    none.rlim_cur = 0;
+    old_xfsz = signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &none), 0);
+    rc = sou_index_close(index);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_xfsz);
+
+    ck_assert_msg(rc == SOU_EIO, "close: %d %s", rc, sou_error_last()->message);
+    ck_assert_int_eq(sou_error_last()->code, SOU_EIO);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, dir));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "File too large"));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "changes since its last commit"));
+
+    /* The writer's lock went with the handle; the last commit is whole. */
+    index = open_index(SOU_INDEX_WRITE, NULL, 0);
+    ck_assert(doc_exists(index, "kept"));
+    ck_assert(!doc_exists(index, "lost"));
+    ck_assert_uint_eq(doc_count(index), 1);
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+    ck_assert_int_eq(sou_index_close(NULL), SOU_OK);
+}
+END_TEST
+
 START_TEST(test_bad_analyzer_options)
 {
     sou_analyzer_options aopts = SOU_ANALYZER_OPTIONS_INIT;
@@ -759,6 +802,7 @@ Suite *sou_index_suite(void)
     tcase_add_test(tc, test_corrupt_stored_document);
     tcase_add_test(tc, test_bad_args);
     tcase_add_test(tc, test_bad_analyzer_options);
+    tcase_add_test(tc, test_close_failed_commit);
     tcase_add_test(tc, test_add_alloc_failures);
     suite_add_tcase(s, tc);
     return s;
