@@ -235,6 +235,9 @@ int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
         }
         return cli_lib_error();
     }
+    /* An index built with another ICU major version opens read-only only. */
+    if (sou_index_warning(*out))
+        cli_warn("warning: %s", sou_index_warning(*out));
     for (size_t i = 0; i < sou_index_shard_count(*out); i++) {
         const char *why;
         if (sou_index_shard_status(*out, i, &why) != SOU_OK)

@@ -81,7 +81,7 @@ typedef enum sou_status {
     SOU_EMODIFIED = -8, /**< the index changed under a reader twice in a row */
     SOU_EQUERY = -9,    /**< the query cannot be parsed */
     SOU_EREADONLY = -10, /**< a write on an index opened read-only */
-    SOU_ESETTINGS = -11, /**< analyzer settings differ from the index's */
+    SOU_ESETTINGS = -11, /**< analyzer settings (or, for writing, the ICU major version) differ from the index's */
     SOU_ESTOP = -12      /**< not returned by the library: free for callbacks */
 } sou_status;
 
@@ -421,10 +421,32 @@ SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version
  *         cycle); SOU_EIO (missing, unreadable, not a directory; a remote
  *         shard that cannot be reached, with HOST:PORT in the message);
  *         SOU_ELOCKED; SOU_ECORRUPT (not an index, a bad stub line, an
- *         unknown format); SOU_ESETTINGS; SOU_ENOMEM.
+ *         unknown format); SOU_ESETTINGS (analyzer settings that differ
+ *         from the recorded ones; for writing, an index built with another
+ *         major version of ICU: see sou_index_warning()); SOU_ENOMEM.
  * @since 0.1
  */
 SOU_API int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts);
+
+/**
+ * @brief What opening found that the caller should know although the
+ * index opened, or NULL when nothing.
+ *
+ * The one warning so far: the index (or a shard of a stub) was built with
+ * another major version of ICU than the one this process runs. ICU's word
+ * break data changes between major versions, so Chinese, Japanese or Thai
+ * text may split into other dictionary words than those the index holds:
+ * some words may not be found (characters still match as before). The way
+ * out is to index the documents again into a new index. Such an index
+ * opens read-only with this warning; opening it to write fails with
+ * SOU_ESETTINGS, naming both versions, so that one index never mixes two
+ * segmentations. The minor version does not count, nor does an index
+ * that records no ICU version ("unknown" in sou_index_stats).
+ * @return A one-line message borrowed until the index is closed (or, for a
+ *         stub, reopened); NULL when there is none or index is NULL.
+ * @since 0.2
+ */
+SOU_API const char *sou_index_warning(const sou_index *index);
 
 /**
  * @brief How many shards the index joins: 1 for a directory, the number
@@ -548,7 +570,7 @@ typedef struct sou_index_stats {
     uint64_t total_length;  /**< sum of document lengths: term occurrences times field weight, every term form counted */
     uint64_t size_bytes;    /**< bytes on disk; 0 for a stub file of shards */
     sou_analyzer_options analyzer; /**< settings; stemmer borrowed from the index */
-    const char *icu_version;       /**< ICU version the index was built with; borrowed */
+    const char *icu_version;       /**< ICU version the index was built with ("72.1"; "unknown" when the index does not record it); borrowed */
 } sou_index_stats;
 
 /**
