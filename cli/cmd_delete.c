@@ -17,7 +17,7 @@ static void usage(FILE *out)
           out);
 }
 
-int cmd_delete(const cli_global *g, int argc, char **argv)
+int cmd_delete(cli_global *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "help", no_argument, NULL, 'h' },
@@ -26,7 +26,7 @@ int cmd_delete(const cli_global *g, int argc, char **argv)
     sou_index *index;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "delete", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case 'h':
             usage(stdout);

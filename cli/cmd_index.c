@@ -780,7 +780,7 @@ static int index_path(ix_state *st, const char *path)
 
 /* ------------------------------------------------------------------ main */
 
-int cmd_index(const cli_global *g, int argc, char **argv)
+int cmd_index(cli_global *g, int argc, char **argv)
 {
     enum {
         OPT_JSONL = 256,
@@ -823,7 +823,7 @@ int cmd_index(const cli_global *g, int argc, char **argv)
     }
     memset(&st, 0, sizeof st);
     st.max_line = MAX_LINE_DEFAULT;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "index", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case OPT_JSONL:
             jsonl[njsonl++] = optarg;

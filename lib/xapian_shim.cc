@@ -9,6 +9,7 @@
 #include <cstring>
 #include <exception>
 #include <new>
+#include <stdexcept>
 #include <string>
 
 #include "alloc.h"
@@ -182,8 +183,16 @@ int sou__xapian_translate(const char *what)
         return set_xapian_error(SOU_ERROR, what, e);
     } catch (const std::bad_alloc &) {
         return sou__error_set(SOU_ENOMEM, "%s: out of memory", what);
+    } catch (const std::length_error &) {
+        // A string or vector past its maximum size.
+        return sou__error_set(SOU_ENOMEM, "%s: too large for memory", what);
     } catch (const std::exception &e) {
-        return sou__error_set(SOU_ERROR, "%s: %s", what, e.what());
+        // The standard library's texts may name its own functions
+        // ("basic_string::_M_create"): those stay out of the message.
+        const char *text = e.what();
+        if (!text || std::strstr(text, "::") || std::strstr(text, "std"))
+            return sou__error_set(SOU_ERROR, "%s: internal error", what);
+        return sou__error_set(SOU_ERROR, "%s: internal error: %s", what, text);
     } catch (...) {
         return sou__error_set(SOU_ERROR, "%s: unknown exception", what);
     }
