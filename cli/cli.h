@@ -24,13 +24,13 @@ typedef struct cli_global {
 
 /* Each subcommand gets argv with argv[0] its own name; it returns an exit
  * status. */
-int cmd_tokenize(const cli_global *g, int argc, char **argv);
-int cmd_index(const cli_global *g, int argc, char **argv);
-int cmd_search(const cli_global *g, int argc, char **argv);
-int cmd_get(const cli_global *g, int argc, char **argv);
-int cmd_delete(const cli_global *g, int argc, char **argv);
-int cmd_stats(const cli_global *g, int argc, char **argv);
-int cmd_compact(const cli_global *g, int argc, char **argv);
+int cmd_tokenize(cli_global *g, int argc, char **argv);
+int cmd_index(cli_global *g, int argc, char **argv);
+int cmd_search(cli_global *g, int argc, char **argv);
+int cmd_get(cli_global *g, int argc, char **argv);
+int cmd_delete(cli_global *g, int argc, char **argv);
+int cmd_stats(cli_global *g, int argc, char **argv);
+int cmd_compact(cli_global *g, int argc, char **argv);
 
 /* Sets up the process: SIGXFSZ ignored, jansson's allocator for
  * cli_json_parse. Called first, before any jansson call. */
@@ -60,8 +60,40 @@ int cli_usage_error(const char *cmd, const char *fmt, ...)
 /* Reports an option getopt_long already complained about; returns CLI_USAGE. */
 int cli_usage_hint(const char *cmd);
 
-/* Resets getopt_long for a fresh argument vector. */
+/* Resets getopt_long for a fresh argument vector; getopt prints nothing. */
 void cli_getopt_reset(void);
+
+struct option;
+
+/*
+ * getopt_long for main (cmd NULL) and each subcommand (cmd its name). The
+ * global options -d/--db, --allow-remote, --partial and --connect-timeout
+ * are taken here, after the subcommand too, into g (unless the command
+ * names one itself); the command's own come back as from getopt_long.
+ * An unknown or ambiguous option, a missing or unexpected argument is
+ * reported as "sou: CMD: unknown option -x" (with "did you mean" for a
+ * long option near a real one) and returns '?': the caller then ends with
+ * cli_usage_hint(cmd). Returns -1 after the last option.
+ */
+int cli_getopt(cli_global *g, const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts);
+
+/* Applies global option which ('d' or a value of the global long options)
+ * with arg to g: 0 when done, 1 when which is not one, -1 after reporting
+ * a bad argument. */
+int cli_global_option(cli_global *g, const char *cmd, int which, const char *arg);
+
+/* Whether word spells an option ("-d", "--json", "--limit=5") of longopts
+ * or a global one: for words read after a query. */
+int cli_is_option(const struct option *longopts, const char *word);
+
+/* Edit distance of a and b (optimal string alignment; (size_t)-1 for words
+ * over 64 bytes). */
+size_t cli_edit_distance(const char *a, const char *b);
+
+/* The name of names[0..n) closest to word, if it is near enough to be a
+ * slip (1 edit for words up to 4 bytes, 2 beyond); else NULL. */
+const char *cli_closest(const char *word, const char *const *names, size_t n);
 
 /* Parses a whole decimal number into *out; 0 on success, -1 otherwise. */
 int cli_parse_size(const char *s, size_t *out);

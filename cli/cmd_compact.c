@@ -21,7 +21,7 @@ static void usage(FILE *out)
           out);
 }
 
-int cmd_compact(const cli_global *g, int argc, char **argv)
+int cmd_compact(cli_global *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "help", no_argument, NULL, 'h' },
@@ -31,7 +31,7 @@ int cmd_compact(const cli_global *g, int argc, char **argv)
     sou_index_stats before, after;
     int c, rc;
 
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "compact", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case 'h':
             usage(stdout);
@@ -52,6 +52,7 @@ int cmd_compact(const cli_global *g, int argc, char **argv)
         fprintf(stderr, "compacted %llu documents: %.1f MiB -> %.1f MiB\n",
                 (unsigned long long)after.doc_count, (double)before.size_bytes / 1048576.0,
                 (double)after.size_bytes / 1048576.0);
-    sou_index_close(index);
+    if (sou_index_close(index) != SOU_OK)
+        rc = cli_lib_error();
     return cli_finish(rc);
 }

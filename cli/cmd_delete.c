@@ -158,7 +158,7 @@ static void delete_jsonl(del_state *st, const char *file)
         fclose(fp);
 }
 
-int cmd_delete(const cli_global *g, int argc, char **argv)
+int cmd_delete(cli_global *g, int argc, char **argv)
 {
     enum { OPT_JSONL = 256, OPT_PREFIX };
     static const struct option longopts[] = {
@@ -180,7 +180,7 @@ int cmd_delete(const cli_global *g, int argc, char **argv)
         cli_warn("out of memory");
         return CLI_FAIL;
     }
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "delete", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case OPT_JSONL:
             nstdin += strcmp(optarg, "-") == 0;
@@ -244,7 +244,11 @@ int cmd_delete(const cli_global *g, int argc, char **argv)
         st.failed = 1;
     }
     /* After a failure this cancels the transaction. */
-    sou_index_close(st.index);
+    if (sou_index_close(st.index) != SOU_OK && !st.failed) {
+        /* The deletions were committed; only closing failed. */
+        cli_lib_error();
+        return cli_finish(CLI_FAIL);
+    }
     if (st.failed) {
         cli_warn("nothing deleted: the index keeps its documents");
         return cli_finish(CLI_FAIL);

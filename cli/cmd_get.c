@@ -65,7 +65,7 @@ static int print_human(const sou_doc *doc)
     return CLI_OK;
 }
 
-int cmd_get(const cli_global *g, int argc, char **argv)
+int cmd_get(cli_global *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "json", no_argument, NULL, 'j' },
@@ -76,7 +76,7 @@ int cmd_get(const cli_global *g, int argc, char **argv)
     sou_index *index;
     sou_doc *doc = NULL;
 
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "get", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'h':

@@ -1440,7 +1440,7 @@ static void catch_signals(void)
 
 /* ------------------------------------------------------------------ main */
 
-int cmd_index(const cli_global *g, int argc, char **argv)
+int cmd_index(cli_global *g, int argc, char **argv)
 {
     enum {
         OPT_JSONL = 256,
@@ -1492,7 +1492,7 @@ int cmd_index(const cli_global *g, int argc, char **argv)
     }
     memset(&st, 0, sizeof st);
     st.max_line = MAX_LINE_DEFAULT;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "index", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case OPT_JSONL:
             jsonl[njsonl++] = optarg;
@@ -1704,7 +1704,10 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         delete_missing(&st);
 done:
     /* After a failure this cancels the open batch. */
-    sou_index_close(st.index);
+    if (sou_index_close(st.index) != SOU_OK && !st.failed) {
+        cli_lib_error();
+        st.failed = 1;
+    }
     secs = now() - st.t0;
     if (nfiles)
         fprintf(stderr, "files: added %llu, updated %llu, unchanged %llu, deleted %llu, failed %llu\n",

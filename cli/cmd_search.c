@@ -644,20 +644,7 @@ static int parse_fields(const char *list, out_ctx *o)
     return CLI_OK;
 }
 
-/* The long option that word spells ("--json", "--limit=5"), or NULL. */
-static const char *option_named(const struct option *opts, const char *word)
-{
-    if (strncmp(word, "--", 2) != 0)
-        return NULL;
-    for (; opts->name; opts++) {
-        size_t n = strlen(opts->name);
-        if (strncmp(word + 2, opts->name, n) == 0 && (word[2 + n] == '\0' || word[2 + n] == '='))
-            return opts->name;
-    }
-    return NULL;
-}
-
-int cmd_search(const cli_global *g, int argc, char **argv)
+int cmd_search(cli_global *g, int argc, char **argv)
 {
     enum {
         OPT_JSON = 256, OPT_LIMIT, OPT_OFFSET, OPT_OR, OPT_SORT, OPT_ASC, OPT_FIELD, OPT_EXPLAIN,
@@ -693,7 +680,7 @@ int cmd_search(const cli_global *g, int argc, char **argv)
     memset(&o, 0, sizeof o);
     sou_search_options_init(&opts, SOU_SEARCH_OPTIONS_VERSION);
     /* "+": the first query word ends the options, so "-word" needs no "--". */
-    while ((c = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "search", argc, argv, "+h", longopts)) != -1) {
         switch (c) {
         case OPT_JSON:
         case OPT_JSONL:
@@ -744,14 +731,12 @@ int cmd_search(const cli_global *g, int argc, char **argv)
     /* "sou search river --json" would search for "--json": say so, unless
      * "--" showed that the query is meant as written. */
     if (strcmp(argv[optind - 1], "--") != 0) {
-        for (int i = optind; i < argc; i++) {
-            const char *opt = option_named(longopts, argv[i]);
-            if (opt)
+        for (int i = optind; i < argc; i++)
+            if (cli_is_option(longopts, argv[i]))
                 return cli_usage_error("search",
-                                       "option '--%s' after the query: put options first, "
+                                       "option '%.*s' after the query: put options first, "
                                        "or '--' before a query that holds it",
-                                       opt);
-        }
+                                       (int)strcspn(argv[i], "="), argv[i]);
     }
     if (o.matches && o.format == OUT_TEXT)
         return cli_usage_error("search", "--matches goes with --json or --jsonl");

@@ -97,7 +97,7 @@ static int print_human(sou_index *index, const sou_index_stats *s)
     return CLI_OK;
 }
 
-int cmd_stats(const cli_global *g, int argc, char **argv)
+int cmd_stats(cli_global *g, int argc, char **argv)
 {
     static const struct option longopts[] = {
         { "json", no_argument, NULL, 'j' },
@@ -108,7 +108,7 @@ int cmd_stats(const cli_global *g, int argc, char **argv)
     sou_index *index;
     sou_index_stats stats;
 
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "stats", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case 'j': json = 1; break;
         case 'h':

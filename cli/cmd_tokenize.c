@@ -72,7 +72,7 @@ static int on_token(const sou_token *t, void *payload)
     return 0;
 }
 
-int cmd_tokenize(const cli_global *g, int argc, char **argv)
+int cmd_tokenize(cli_global *g, int argc, char **argv)
 {
     enum { OPT_CJK = 256, OPT_STEM, OPT_NO_STEM, OPT_FOLD_HANT, OPT_JSON };
     static const struct option longopts[] = {
@@ -92,8 +92,7 @@ int cmd_tokenize(const cli_global *g, int argc, char **argv)
     char *text;
     size_t len;
 
-    (void)g;
-    while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+    while ((c = cli_getopt(g, "tokenize", argc, argv, "h", longopts)) != -1) {
         switch (c) {
         case OPT_CJK: cjk = optarg; break;
         case OPT_STEM: stemmer = optarg; break;

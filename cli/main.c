@@ -8,7 +8,7 @@
 
 typedef struct command {
     const char *name;
-    int (*run)(const cli_global *g, int argc, char **argv);
+    int (*run)(cli_global *g, int argc, char **argv);
     const char *summary;
 } command;
 
@@ -27,7 +27,7 @@ static void usage(FILE *out)
     fputs("Usage: sou [-d DIR] COMMAND [OPTIONS] [ARGS]\n"
           "Full-text search for documents mixing English and Chinese.\n"
           "\n"
-          "Options:\n"
+          "Options (-d and the shard options may follow COMMAND too):\n"
           "  -d, --db DIR          the index directory (default: $SOU_DB), or a stub\n"
           "                        file listing shards (read-only commands)\n"
           "      --allow-remote    let a stub file list remote shards (remote HOST:PORT)\n"
@@ -47,42 +47,36 @@ static void usage(FILE *out)
           out);
 }
 
+/* A word that names no command: the nearest one, if it looks like a slip. */
+static int unknown_command(const char *word)
+{
+    const char *names[sizeof commands / sizeof commands[0]];
+    const char *near;
+
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        names[i] = commands[i].name;
+    near = cli_closest(word, names, sizeof names / sizeof names[0]);
+    if (near)
+        return cli_usage_error(NULL, "no command '%s'; did you mean '%s'?", word, near);
+    return cli_usage_error(NULL, "no command '%s'", word);
+}
+
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        { "db", required_argument, NULL, 'd' },
-        { "allow-remote", no_argument, NULL, 'R' },
-        { "partial", no_argument, NULL, 'P' },
-        { "connect-timeout", required_argument, NULL, 'T' },
         { "help", no_argument, NULL, 'h' },
         { "version", no_argument, NULL, 'V' },
         { NULL, 0, NULL, 0 },
     };
     cli_global g = { getenv("SOU_DB"), 0, 0, 0 };
-    size_t ms;
     int c;
 
     cli_init();
     cli_getopt_reset();
-    /* "+": stop at the subcommand, whose options are its own. */
-    while ((c = getopt_long(argc, argv, "+d:hV", longopts, NULL)) != -1) {
+    /* "+": stop at the subcommand, whose options are its own; the global
+     * options (-d, --db, ...) come with cli_getopt. */
+    while ((c = cli_getopt(&g, NULL, argc, argv, "+hV", longopts)) != -1) {
         switch (c) {
-        case 'd':
-            g.db = optarg;
-            break;
-        case 'R':
-            g.allow_remote = 1;
-            break;
-        case 'P':
-            g.partial = 1;
-            break;
-        case 'T':
-            if (cli_parse_size(optarg, &ms) != 0 || ms == 0 || ms > 3600000)
-                return cli_usage_error(NULL, "--connect-timeout needs 1 to 3600000 "
-                                             "milliseconds, not '%s'",
-                                       optarg);
-            g.connect_timeout_ms = (unsigned int)ms;
-            break;
         case 'h':
             usage(stdout);
             return cli_finish(CLI_OK);
@@ -105,5 +99,5 @@ int main(int argc, char **argv)
             return commands[i].run(&g, sub_argc, sub_argv);
         }
     }
-    return cli_usage_error(NULL, "unknown command '%s'", argv[optind]);
+    return unknown_command(argv[optind]);
 }

@@ -139,9 +139,300 @@ int cli_usage_hint(const char *cmd)
 void cli_getopt_reset(void)
 {
     /* glibc re-initialises its internal state (and the GNU "+"/"-" modes)
-     * only when optind is 0. */
+     * only when optind is 0. getopt's own messages ("invalid option --")
+     * neither start with "sou: " nor name the command: cli_getopt's do. */
     optind = 0;
-    opterr = 1;
+    opterr = 0;
+}
+
+/* ---- options */
+
+size_t cli_edit_distance(const char *a, const char *b)
+{
+    /* Optimal string alignment: insertions, deletions, substitutions and
+     * swaps of two neighbours cost 1. Three rows of at most 64 + 1. */
+    size_t la = strlen(a), lb = strlen(b), rows[3][65];
+    size_t *prev2 = rows[0], *prev = rows[1], *cur = rows[2];
+
+    if (la > 64 || lb > 64)
+        return (size_t)-1;
+    for (size_t j = 0; j <= lb; j++)
+        prev[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t *t;
+
+        cur[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t best = prev[j - 1] + (a[i - 1] != b[j - 1]);
+
+            if (prev[j] + 1 < best)
+                best = prev[j] + 1;
+            if (cur[j - 1] + 1 < best)
+                best = cur[j - 1] + 1;
+            if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] &&
+                prev2[j - 2] + 1 < best)
+                best = prev2[j - 2] + 1;
+            cur[j] = best;
+        }
+        t = prev2;
+        prev2 = prev;
+        prev = cur;
+        cur = t;
+    }
+    return prev[lb];
+}
+
+const char *cli_closest(const char *word, const char *const *names, size_t n)
+{
+    size_t len = strlen(word), limit = len <= 4 ? 1 : 2, best = (size_t)-1;
+    const char *found = NULL;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t d = cli_edit_distance(word, names[i]);
+
+        if (d <= limit && d < best) {
+            best = d;
+            found = names[i];
+        }
+    }
+    return found;
+}
+
+/* The options every subcommand takes as well (-d, --db, --allow-remote,
+ * --partial, --connect-timeout): values beyond any character. */
+enum { OPT_G_DB = 0x4000, OPT_G_REMOTE, OPT_G_PARTIAL, OPT_G_TIMEOUT };
+static const struct option global_longopts[] = {
+    { "db", required_argument, NULL, OPT_G_DB },
+    { "allow-remote", no_argument, NULL, OPT_G_REMOTE },
+    { "partial", no_argument, NULL, OPT_G_PARTIAL },
+    { "connect-timeout", required_argument, NULL, OPT_G_TIMEOUT },
+};
+#define NGLOBAL (sizeof global_longopts / sizeof global_longopts[0])
+#define MAX_LONGOPTS 96
+
+/* The command's options with the global ones it does not name itself;
+ * built once per command. */
+static struct option merged_long[MAX_LONGOPTS + NGLOBAL + 1];
+static const struct option *merged_for;
+static char merged_short[80];
+static int merged_short_d; /* -d is the global option */
+
+static int merge_options(const char *shortopts, const struct option *longopts)
+{
+    size_t n = 0, len;
+    const char *own = shortopts;
+    char *p = merged_short;
+
+    if (merged_for == longopts)
+        return 0;
+    for (; longopts[n].name; n++)
+        if (n >= MAX_LONGOPTS)
+            return -1;
+    memcpy(merged_long, longopts, n * sizeof *longopts);
+    for (size_t i = 0; i < NGLOBAL; i++) {
+        size_t j = 0;
+
+        while (j < n && strcmp(merged_long[j].name, global_longopts[i].name) != 0)
+            j++;
+        if (j == n)
+            merged_long[n++] = global_longopts[i];
+    }
+    memset(&merged_long[n], 0, sizeof merged_long[n]);
+
+    /* "+" (stop at the first word) stays first; ":" reports a missing
+     * argument as ':' rather than '?'. */
+    if (*own == '+')
+        *p++ = *own++;
+    *p++ = ':';
+    while (*own == ':')
+        own++;
+    len = strlen(own);
+    if (len + 4 > sizeof merged_short - (size_t)(p - merged_short))
+        return -1;
+    memcpy(p, own, len);
+    p += len;
+    merged_short_d = !strchr(own, 'd');
+    if (merged_short_d) {
+        memcpy(p, "d:", 2);
+        p += 2;
+    }
+    *p = '\0';
+    merged_for = longopts;
+    return 0;
+}
+
+/* "sou: CMD: " + message, on stderr. */
+static void option_error(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+static void option_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+
+    fflush(stdout);
+    fputs("sou: ", stderr);
+    if (cmd)
+        fprintf(stderr, "%s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+}
+
+/* The long option word ("--lim", "--limit=5") names: its length before any
+ * '=', and how many options it is a prefix of (an exact name counts alone). */
+static size_t long_matches(const char *word, size_t *len, const struct option **one)
+{
+    const char *name = word + 2, *eq = strchr(name, '=');
+    size_t n = 0;
+
+    *len = eq ? (size_t)(eq - name) : strlen(name);
+    *one = NULL;
+    for (const struct option *o = merged_long; o->name; o++) {
+        if (strncmp(o->name, name, *len) != 0)
+            continue;
+        if (o->name[*len] == '\0') {
+            *one = o;
+            return 1;
+        }
+        *one = o;
+        n++;
+    }
+    return n;
+}
+
+/* Says what getopt_long's '?' or ':' was about. */
+static void report_bad_option(const char *cmd, int c, char **argv)
+{
+    const char *word = optind > 0 ? argv[optind - 1] : "";
+    int is_long = strncmp(word, "--", 2) == 0;
+    const struct option *one;
+    size_t len;
+
+    if (c == ':') {
+        if (is_long)
+            option_error(cmd, "option %.*s needs an argument", (int)strcspn(word, "="), word);
+        else
+            option_error(cmd, "option -%c needs an argument", optopt);
+        return;
+    }
+    /* A long option getopt could not pin down, or one given an argument it
+     * does not take (optopt then holds its value). */
+    if (is_long) {
+        size_t n = long_matches(word, &len, &one);
+
+        if (n == 1 && one->has_arg == no_argument && strchr(word, '=') && optopt == one->val) {
+            option_error(cmd, "option --%s takes no argument", one->name);
+            return;
+        }
+        if (n > 1) {
+            char names[400];
+            size_t used = 0;
+
+            names[0] = '\0';
+            for (const struct option *o = merged_long; o->name && used < sizeof names - 1; o++)
+                if (strncmp(o->name, word + 2, len) == 0)
+                    used += (size_t)snprintf(names + used, sizeof names - used, "%s--%s",
+                                             used ? ", " : "", o->name);
+            option_error(cmd, "option --%.*s is ambiguous: %s", (int)len, word + 2, names);
+            return;
+        }
+        if (n == 0) {
+            const char *list[MAX_LONGOPTS + NGLOBAL];
+            char typed[65];
+            size_t k = 0;
+            const char *near;
+
+            for (const struct option *o = merged_long; o->name; o++)
+                list[k++] = o->name;
+            snprintf(typed, sizeof typed, "%.*s", (int)(len < 64 ? len : 64), word + 2);
+            near = cli_closest(typed, list, k);
+            if (near)
+                option_error(cmd, "unknown option --%s; did you mean --%s?", typed, near);
+            else
+                option_error(cmd, "unknown option --%s", typed);
+            return;
+        }
+        /* Else the error is a short option of a later word. */
+    }
+    if (optopt > 32 && optopt < 127)
+        option_error(cmd, "unknown option -%c", optopt);
+    else
+        option_error(cmd, "unknown option");
+}
+
+int cli_global_option(cli_global *g, const char *cmd, int which, const char *arg)
+{
+    size_t ms;
+
+    switch (which) {
+    case 'd':
+    case OPT_G_DB:
+        g->db = arg;
+        return 0;
+    case OPT_G_REMOTE:
+        g->allow_remote = 1;
+        return 0;
+    case OPT_G_PARTIAL:
+        g->partial = 1;
+        return 0;
+    case OPT_G_TIMEOUT:
+        if (cli_parse_size(arg, &ms) != 0 || ms == 0 || ms > 3600000) {
+            option_error(cmd, "--connect-timeout needs 1 to 3600000 milliseconds, not '%s'",
+                         arg);
+            return -1;
+        }
+        g->connect_timeout_ms = (unsigned int)ms;
+        return 0;
+    default:
+        return 1;
+    }
+}
+
+int cli_getopt(cli_global *g, const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts)
+{
+    int c;
+
+    if (merge_options(shortopts, longopts) != 0) {
+        option_error(cmd, "too many options");
+        return '?';
+    }
+    for (;;) {
+        c = getopt_long(argc, argv, merged_short, merged_long, NULL);
+        if (c == ':' || c == '?') {
+            report_bad_option(cmd, c, argv);
+            return '?';
+        }
+        if ((c == 'd' && merged_short_d) || (c >= OPT_G_DB && c <= OPT_G_TIMEOUT)) {
+            if (cli_global_option(g, cmd, c, optarg) != 0)
+                return '?';
+            continue;
+        }
+        return c;
+    }
+}
+
+int cli_is_option(const struct option *longopts, const char *word)
+{
+    if (strcmp(word, "-d") == 0)
+        return 1;
+    if (strncmp(word, "--", 2) != 0)
+        return 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const struct option *o = pass == 0 ? longopts : global_longopts;
+        size_t count = pass == 0 ? (size_t)-1 : NGLOBAL;
+
+        for (size_t i = 0; i < count && o[i].name; i++) {
+            size_t n = strlen(o[i].name);
+            if (strncmp(word + 2, o[i].name, n) == 0 &&
+                (word[2 + n] == '\0' || word[2 + n] == '='))
+                return 1;
+        }
+    }
+    return 0;
 }
 
 int cli_parse_size(const char *s, size_t *out)
@@ -235,6 +526,9 @@ int cli_index_open(const cli_global *g, const char *cmd, unsigned int flags,
         }
         return cli_lib_error();
     }
+    /* An index built with another ICU major version opens read-only only. */
+    if (sou_index_warning(*out))
+        cli_warn("warning: %s", sou_index_warning(*out));
     for (size_t i = 0; i < sou_index_shard_count(*out); i++) {
         const char *why;
         if (sou_index_shard_status(*out, i, &why) != SOU_OK)

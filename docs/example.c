@@ -86,6 +86,8 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < sizeof defaults / sizeof defaults[0] && !rc; i++)
             rc = search(index, defaults[i]);
     }
-    sou_index_close(index);
+    /* Closing commits what is pending; its failure means those changes are lost. */
+    if (sou_index_close(index) != SOU_OK && !rc)
+        rc = fail("close");
     return rc;
 }

@@ -81,7 +81,7 @@ typedef enum sou_status {
     SOU_EMODIFIED = -8, /**< the index changed under a reader twice in a row */
     SOU_EQUERY = -9,    /**< the query cannot be parsed */
     SOU_EREADONLY = -10, /**< a write on an index opened read-only */
-    SOU_ESETTINGS = -11, /**< analyzer settings differ from the index's */
+    SOU_ESETTINGS = -11, /**< analyzer settings (or, for writing, the ICU major version) differ from the index's */
     SOU_ESTOP = -12      /**< not returned by the library: free for callbacks */
 } sou_status;
 
@@ -433,7 +433,9 @@ SOU_API int sou_index_options_init(sou_index_options *opts, unsigned int version
  *         cycle, a remote shard in a stub opened for writing); SOU_EIO (missing, unreadable, not a directory; a remote
  *         shard that cannot be reached, with HOST:PORT in the message);
  *         SOU_ELOCKED; SOU_ECORRUPT (not an index, a bad stub line, an
- *         unknown format); SOU_ESETTINGS; SOU_ENOMEM.
+ *         unknown format); SOU_ESETTINGS (analyzer settings that differ
+ *         from the recorded ones; for writing, an index built with another
+ *         major version of ICU: see sou_index_warning()); SOU_ENOMEM.
  * @since 0.1
  */
 SOU_API int sou_index_open(sou_index **out, const char *path, const sou_index_options *opts);
@@ -447,6 +449,26 @@ SOU_API int sou_index_open(sou_index **out, const char *path, const sou_index_op
  * @since 0.2
  */
 SOU_API size_t sou_shard_of(const char *id, size_t id_len, size_t nshards);
+
+/**
+ * @brief What opening found that the caller should know although the
+ * index opened, or NULL when nothing.
+ *
+ * The one warning so far: the index (or a shard of a stub) was built with
+ * another major version of ICU than the one this process runs. ICU's word
+ * break data changes between major versions, so Chinese, Japanese or Thai
+ * text may split into other dictionary words than those the index holds:
+ * some words may not be found (characters still match as before). The way
+ * out is to index the documents again into a new index. Such an index
+ * opens read-only with this warning; opening it to write fails with
+ * SOU_ESETTINGS, naming both versions, so that one index never mixes two
+ * segmentations. The minor version does not count, nor does an index
+ * that records no ICU version ("unknown" in sou_index_stats).
+ * @return A one-line message borrowed until the index is closed (or, for a
+ *         stub, reopened); NULL when there is none or index is NULL.
+ * @since 0.2
+ */
+SOU_API const char *sou_index_warning(const sou_index *index);
 
 /**
  * @brief How many shards the index joins: 1 for a directory, the number
@@ -480,11 +502,21 @@ SOU_API const char *sou_index_shard_name(const sou_index *index, size_t i);
 SOU_API int sou_index_shard_status(const sou_index *index, size_t i, const char **message);
 
 /**
- * @brief Close the index. Pending changes of a writable index are committed
- * unless a transaction is open, which is cancelled. NULL is fine.
- * @since 0.1
+ * @brief Close the index and free the handle. Pending changes of a writable
+ * index are committed unless a transaction is open, which is cancelled.
+ *
+ * The handle is freed whatever the result. When that last commit fails (a
+ * full disk, a file size limit, a failing device), the index keeps its
+ * last successful commit, the changes made since are lost, and the failure
+ * is returned with the index's path and the cause in sou_error_last().
+ * A caller that must know its changes are durable checks this result, or
+ * calls sou_index_commit() first.
+ * @return SOU_OK (always for a read-only index and for NULL); SOU_EIO,
+ *         SOU_ENOMEM or SOU_ERROR when the final commit failed.
+ * @since 0.1; returns int since 0.2 (it returned void before, so callers
+ *        that ignore the result build and run unchanged).
  */
-SOU_API void sou_index_close(sou_index *index);
+SOU_API int sou_index_close(sou_index *index);
 
 /**
  * @brief Add a document, or replace the one with the same id.
@@ -560,7 +592,7 @@ typedef struct sou_index_stats {
     uint64_t total_length;  /**< sum of document lengths: term occurrences times field weight, every term form counted */
     uint64_t size_bytes;    /**< bytes on disk; 0 for a stub file of shards */
     sou_analyzer_options analyzer; /**< settings; stemmer borrowed from the index */
-    const char *icu_version;       /**< ICU version the index was built with; borrowed */
+    const char *icu_version;       /**< ICU version the index was built with ("72.1"; "unknown" when the index does not record it); borrowed */
 } sou_index_stats;
 
 /**

@@ -26,7 +26,7 @@ const char *sou_strerror(int code)
     case SOU_EMODIFIED: return "index modified while reading";
     case SOU_EQUERY: return "query syntax error";
     case SOU_EREADONLY: return "index opened read-only";
-    case SOU_ESETTINGS: return "analyzer settings differ from the index";
+    case SOU_ESETTINGS: return "analyzer settings or ICU version differ from the index";
     case SOU_ESTOP: return "stopped by callback";
     default: return "unknown error code";
     }

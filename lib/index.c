@@ -285,6 +285,7 @@ static void index_free(sou_index *index)
     sou_analyzer_free(index->analyzer);
     sou__free(index->stemmer);
     sou__free(index->icu_version);
+    sou__free(index->warning);
     names_free(index->fields, index->nfields);
     names_free(index->values, index->nvalues);
     sou__free(index->path);
@@ -310,14 +311,94 @@ static int index_adopt_analyzer(sou_index *index, const char *icu_version)
     return SOU_OK;
 }
 
+/* The ICU this process runs, "72.1": the library loaded, which may be
+ * newer than the headers sou was built with. */
+static void icu_running(char buf[U_MAX_VERSION_STRING_LENGTH])
+{
+    UVersionInfo v;
+
+    u_getVersion(v);
+    u_versionToString(v, buf);
+}
+
+/* The major version at the start of "72.1", or -1. */
+static long icu_major(const char *version)
+{
+    long major = 0;
+
+    if (!version || *version < '0' || *version > '9')
+        return -1;
+    for (; *version >= '0' && *version <= '9'; version++)
+        if ((major = major * 10 + (*version - '0')) > 100000)
+            return -1;
+    return major;
+}
+
+/* Word breaks (dictionary words of Chinese, Japanese, Thai) come from ICU's
+ * data, which changes between major versions: an index whose recorded ICU
+ * is of another major version may hold other words than queries now make.
+ * Reading it still mostly works (characters match as before), so a reader
+ * gets a warning; a writer would mix two segmentations in one index, so
+ * writing is refused. shard names the shard of a stub, or is NULL. */
+static int icu_compare(sou_index *index, const char *recorded, const char *shard,
+                       int writing)
+{
+    char running[U_MAX_VERSION_STRING_LENGTH], text[512];
+    long had = icu_major(recorded), now;
+
+    icu_running(running);
+    now = icu_major(running);
+    if (had < 0 || now < 0 || had == now)
+        return SOU_OK;
+    if (writing)
+        return sou__error_set(SOU_ESETTINGS,
+                              "built with ICU %.20s, and this library runs ICU %s, which may "
+                              "split words differently: not opened for writing, so that the "
+                              "index never mixes the two; index the documents again into a "
+                              "new index (read-only, this one can still be searched)",
+                              recorded, running);
+    if (index->warning)
+        return SOU_OK; /* the first shard's says it */
+    snprintf(text, sizeof text,
+             "%s%s%s was built with ICU %.20s and this library runs ICU %s, which may split "
+             "words differently: some Chinese, Japanese or Thai words may not be found; index "
+             "the documents again into a new index",
+             shard ? "shard '" : "index '", shard ? shard : index->path, "'", recorded,
+             running);
+    if (!(index->warning = sou__strndup(text, strlen(text))))
+        return SOU_ENOMEM;
+    return SOU_OK;
+}
+
+/* The ICU recorded by every open shard of a stub against the running one. */
+static int shards_check_icu(sou_index *index)
+{
+    int rc = SOU_OK;
+
+    for (size_t i = 0; !rc && i < index->nshards; i++) {
+        char *icu = NULL;
+        size_t len = 0;
+
+        if (index->shards[i].status != SOU_OK)
+            continue;
+        if ((rc = sou__xdb_shard_metadata(index->db, i, META_ICU, &icu, &len)) == SOU_OK)
+            rc = icu_compare(index, icu, index->shards[i].name,
+                             index->flags != SOU_INDEX_READONLY);
+        sou__free(icu);
+    }
+    return rc;
+}
+
 /* A new index: the settings asked for (or the defaults) become its own. */
 static int index_settings_create(sou_index *index, const sou_analyzer_options *want)
 {
+    char running[U_MAX_VERSION_STRING_LENGTH];
     int rc;
 
     if ((rc = sou_analyzer_new(&index->analyzer, want)))
         return rc;
-    if ((rc = index_adopt_analyzer(index, U_ICU_VERSION)))
+    icu_running(running);
+    if ((rc = index_adopt_analyzer(index, running)))
         return rc;
     if ((rc = meta_set(index->db, META_CJK, sou_cjk_mode_name(index->aopts.cjk))) ||
         (rc = meta_set(index->db, META_STEMMER, index->aopts.stemmer)) ||
@@ -403,7 +484,10 @@ static int index_settings_load(sou_index *index, const sou_analyzer_options *wan
     if (rc)
         goto out;
     /* Indexes recorded before the ICU version was kept say so. */
-    rc = index_adopt_analyzer(index, icu ? icu : "unknown");
+    if ((rc = index_adopt_analyzer(index, icu ? icu : "unknown")))
+        goto out;
+    rc = index->stub ? shards_check_icu(index)
+                     : icu_compare(index, icu, NULL, index->flags != SOU_INDEX_READONLY);
 out:
     sou__free(cjk);
     sou__free(stemmer);
@@ -843,6 +927,11 @@ fail:
     return rc;
 }
 
+const char *sou_index_warning(const sou_index *index)
+{
+    return index ? index->warning : NULL;
+}
+
 size_t sou_index_shard_count(const sou_index *index)
 {
     return index ? index->nshards : 0;
@@ -869,9 +958,29 @@ int sou_index_shard_status(const sou_index *index, size_t i, const char **messag
     return index->shards[i].status;
 }
 
-void sou_index_close(sou_index *index)
+int sou_index_close(sou_index *index)
 {
+    const char *cause;
+    char msg[400];
+    int rc;
+
+    if (!index)
+        return SOU_OK;
+    rc = sou__xdb_close(index->db);
+    index->db = NULL;
+    if (rc == SOU_OK) {
+        index_free(index);
+        return SOU_OK;
+    }
+    cause = sou_error_last()->message;
+    if (strncmp(cause, "commit: ", 8) == 0)
+        cause += 8;
+    snprintf(msg, sizeof msg, "%s", cause);
+    rc = sou__error_set(rc, "cannot commit index '%s' on close, the changes since its last "
+                            "commit are lost: %s",
+                        index->path, msg);
     index_free(index);
+    return rc;
 }
 
 /* ---- writing */
@@ -1248,7 +1357,10 @@ static int index_reopen_stub(sou_index *index)
     index->shards = fresh.shards;
     index->nshards = fresh.nshards;
     index->nmissing = fresh.nmissing;
-    return SOU_OK;
+    /* The shards that answer now say whether their ICU differs. */
+    sou__free(index->warning);
+    index->warning = NULL;
+    return shards_check_icu(index);
 }
 
 int sou_index_reopen(sou_index *index)

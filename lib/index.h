@@ -21,6 +21,7 @@ struct sou_index {
     sou_analyzer_options aopts;      /* stemmer points at stemmer below */
     char *stemmer;
     char *icu_version;
+    char *warning;                   /* found at open (ICU major version), or NULL */
     size_t flush_threshold;
     size_t pending;                  /* changes since the last commit */
     int in_txn;

@@ -4,12 +4,14 @@
 #include "xapian_shim_internal.hh"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <exception>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -56,6 +58,44 @@ const char *error_words(const char *type)
     return nullptr;
 }
 
+// Xapian's messages may quote another exception by its description
+// ("Modifications failed (DatabaseError: Error writing block 2 ...)"):
+// each "<Class>Error: " inside becomes the class's plain words, or goes.
+std::string plain_message(const std::string &msg)
+{
+    static const char tail[] = "Error: ";
+    const size_t tail_len = sizeof tail - 1;
+    std::string out;
+    size_t from = 0, at;
+
+    while ((at = msg.find(tail, from)) != std::string::npos) {
+        size_t start = at;
+
+        while (start > from && std::isalpha(static_cast<unsigned char>(msg[start - 1])))
+            start--;
+        if (start == at || !std::isupper(static_cast<unsigned char>(msg[start]))) {
+            out.append(msg, from, at + tail_len - from);
+            from = at + tail_len;
+            continue;
+        }
+        // "Xapian::" in front of the class goes with it.
+        size_t cut = start >= 8 && msg.compare(start - 8, 8, "Xapian::") == 0 && start - 8 >= from
+                         ? start - 8
+                         : start;
+        std::string type(msg, start, at + tail_len - 2 - start);
+        const char *words = error_words(type.c_str());
+
+        out.append(msg, from, cut - from);
+        if (words) {
+            out += words;
+            out += ": ";
+        }
+        from = at + tail_len;
+    }
+    out.append(msg, from, std::string::npos);
+    return out;
+}
+
 // "what: plain words: message: system error", each part when there is one;
 // words overrides the class's.
 int set_xapian_error(int code, const char *what, const Xapian::Error &e,
@@ -66,7 +106,7 @@ int set_xapian_error(int code, const char *what, const Xapian::Error &e,
     // Building the text allocates: nothing may escape to C.
     try {
         const char *sys = e.get_error_string();
-        const std::string &msg = e.get_msg();
+        const std::string msg = plain_message(e.get_msg());
         std::string text;
 
         if (words)
@@ -147,8 +187,16 @@ int sou__xapian_translate(const char *what)
         return set_xapian_error(SOU_ERROR, what, e);
     } catch (const std::bad_alloc &) {
         return sou__error_set(SOU_ENOMEM, "%s: out of memory", what);
+    } catch (const std::length_error &) {
+        // A string or vector past its maximum size.
+        return sou__error_set(SOU_ENOMEM, "%s: too large for memory", what);
     } catch (const std::exception &e) {
-        return sou__error_set(SOU_ERROR, "%s: %s", what, e.what());
+        // The standard library's texts may name its own functions
+        // ("basic_string::_M_create"): those stay out of the message.
+        const char *text = e.what();
+        if (!text || std::strstr(text, "::") || std::strstr(text, "std"))
+            return sou__error_set(SOU_ERROR, "%s: internal error", what);
+        return sou__error_set(SOU_ERROR, "%s: internal error: %s", what, text);
     } catch (...) {
         return sou__error_set(SOU_ERROR, "%s: unknown exception", what);
     }
@@ -392,26 +440,38 @@ int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out,
     SOU__XAPIAN_CATCH("get_metadata")
 }
 
-void sou__xdb_close(sou__xdb *db)
+int sou__xdb_close(sou__xdb *db)
 {
+    int rc = SOU_OK;
+
     if (!db)
-        return;
-    // Close cannot report; the commit's failure leaves the last commit intact.
-    try {
-        for (auto &w : db->wshards) {
+        return SOU_OK;
+    // A failed commit leaves the last commit intact; the failure is the
+    // caller's to report.
+    // Every shard of a stub is closed, whichever failed; the first
+    // failure is reported.
+    for (size_t i = 0; i < db->wshards.size(); i++) {
+        try {
             if (db->in_txn)
-                w.cancel_transaction();
+                db->wshards[i].cancel_transaction();
             else
-                w.commit();
-            w.close();
+                db->wshards[i].commit();
+            db->wshards[i].close();
+        } catch (...) {
+            char what[64];
+            if (db->wshards.size() > 1)
+                snprintf(what, sizeof what, "commit of shard %zu", i + 1);
+            else
+                snprintf(what, sizeof what, "commit");
+            if (rc == SOU_OK)
+                rc = sou__xapian_translate(what);
         }
-    } catch (...) {
-        sou__xapian_translate("close");
     }
     try {
         delete db;
     } catch (...) {
     }
+    return rc;
 }
 
 int sou__xdb_writable(const sou__xdb *db)

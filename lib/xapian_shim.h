@@ -60,8 +60,9 @@ int sou__xdb_shard_doc_count(sou__xdb *db, size_t i, uint64_t *out);
 /* Metadata of shard i alone (as sou__xdb_get_metadata); SOU_ENOTFOUND when
  * shard i is not open. */
 int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out, size_t *len);
-/* Commits a writable database unless a transaction is open (then cancels). */
-void sou__xdb_close(sou__xdb *db);
+/* Commits a writable database unless a transaction is open (then cancels),
+ * and frees db whatever happens: SOU_OK, or the commit's failure. */
+int sou__xdb_close(sou__xdb *db);
 int sou__xdb_writable(const sou__xdb *db);
 /* Read-only databases: move to the latest commit. */
 int sou__xdb_reopen(sou__xdb *db);

@@ -2,9 +2,11 @@
  * documents, transactions, and the terms the writer stores. */
 #define _POSIX_C_SOURCE 200809L
 #include <math.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "alloc.h"
@@ -711,6 +713,129 @@ START_TEST(test_bad_args)
 }
 END_TEST
 
+/* The commit close makes fails: close says so, frees the handle, and the
+ * index keeps its last commit. Past a file size limit of 0 every write of
+ * the commit fails with EFBIG, as it would for anyone, root included. */
+START_TEST(test_close_failed_commit)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    struct rlimit old, none;
+    void (*old_xfsz)(int);
+    int rc;
+
+    add_doc(index, "kept", "Committed before", NULL);
+    ck_assert_int_eq(sou_index_commit(index), SOU_OK);
+    add_doc(index, "lost", "Pending at close", "words that never reach the disk");
+
+    ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+    none = old;
+    none.rlim_cur = 0;
+    old_xfsz = signal(SIGXFSZ, SIG_IGN);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &none), 0);
+    rc = sou_index_close(index);
+    ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &old), 0);
+    signal(SIGXFSZ, old_xfsz);
+
+    ck_assert_msg(rc == SOU_EIO, "close: %d %s", rc, sou_error_last()->message);
+    ck_assert_int_eq(sou_error_last()->code, SOU_EIO);
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, dir));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "File too large"));
+    ck_assert_ptr_nonnull(strstr(sou_error_last()->message, "changes since its last commit"));
+
+    /* The writer's lock went with the handle; the last commit is whole. */
+    index = open_index(SOU_INDEX_WRITE, NULL, 0);
+    ck_assert(doc_exists(index, "kept"));
+    ck_assert(!doc_exists(index, "lost"));
+    ck_assert_uint_eq(doc_count(index), 1);
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+    ck_assert_int_eq(sou_index_close(NULL), SOU_OK);
+}
+END_TEST
+
+/* Record icu as the index's ICU version, as an index built elsewhere would
+ * (NULL removes the key). */
+static void set_recorded_icu(const char *icu)
+{
+    sou__xdb *db = NULL;
+
+    /* Past sou's check of the version, which would refuse this writer. */
+    ck_assert_int_eq(sou__xdb_open(&db, dir, SOU_INDEX_WRITE), SOU_OK);
+    ck_assert_int_eq(sou__xdb_set_metadata(db, "sou.icu_version", icu ? icu : "",
+                                           icu ? strlen(icu) : 0),
+                     SOU_OK);
+    ck_assert_int_eq(sou__xdb_close(db), SOU_OK);
+}
+
+/* How many hits query has. */
+static size_t hits(sou_index *index, const char *query)
+{
+    sou_results *res = NULL;
+    size_t n;
+
+    ck_assert_int_eq(sou_index_search(index, query, strlen(query), NULL, &res), SOU_OK);
+    n = sou_results_count(res);
+    sou_results_free(res);
+    return n;
+}
+
+/* An index built with another major version of ICU: searched with a
+ * warning, never written; the minor version does not count. */
+START_TEST(test_icu_major_version)
+{
+    sou_index *index = open_index(SOU_INDEX_CREATE, NULL, 0);
+    sou_index_stats st;
+    char running[64], other_minor[80], *dot;
+    const char *msg;
+    long major;
+
+    add_doc(index, "tea", "绿茶", "Green tea from Hangzhou");
+    /* A new index records the ICU it runs, and has nothing to warn of. */
+    ck_assert_int_eq(sou_index_stats_get(index, &st), SOU_OK);
+    ck_assert_uint_lt(strlen(st.icu_version), sizeof running);
+    strcpy(running, st.icu_version);
+    ck_assert_ptr_null(sou_index_warning(index));
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+    major = strtol(running, &dot, 10);
+    ck_assert_int_gt(major, 0);
+
+    set_recorded_icu("1.0");
+    ck_assert_int_eq(try_open(SOU_INDEX_WRITE, NULL, &index), SOU_ESETTINGS);
+    ck_assert_ptr_null(index);
+    msg = sou_error_last()->message;
+    ck_assert_msg(strstr(msg, "ICU 1.0") && strstr(msg, running) &&
+                      strstr(msg, "index the documents again") && strstr(msg, dir),
+                  "%s", msg);
+    ck_assert_int_eq(try_open(SOU_INDEX_CREATE, NULL, &index), SOU_ESETTINGS);
+    ck_assert_ptr_null(index);
+
+    index = open_index(SOU_INDEX_READONLY, NULL, 0);
+    msg = sou_index_warning(index);
+    ck_assert_ptr_nonnull(msg);
+    ck_assert_msg(strstr(msg, "ICU 1.0") && strstr(msg, running) &&
+                      strstr(msg, "index the documents again"),
+                  "%s", msg);
+    ck_assert_uint_eq(hits(index, "绿茶"), 1);
+    ck_assert_uint_eq(hits(index, "Hangzhou"), 1);
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+
+    /* Another minor version of the running major, or none recorded. */
+    snprintf(other_minor, sizeof other_minor, "%ld.99", major);
+    set_recorded_icu(other_minor);
+    index = open_index(SOU_INDEX_WRITE, NULL, 0);
+    ck_assert_ptr_null(sou_index_warning(index));
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+    set_recorded_icu(NULL);
+    index = open_index(SOU_INDEX_WRITE, NULL, 0);
+    ck_assert_ptr_null(sou_index_warning(index));
+    ck_assert_int_eq(sou_index_stats_get(index, &st), SOU_OK);
+    ck_assert_str_eq(st.icu_version, "unknown");
+    ck_assert_int_eq(sou_index_close(index), SOU_OK);
+    ck_assert_ptr_null(sou_index_warning(NULL));
+}
+END_TEST
+
 START_TEST(test_bad_analyzer_options)
 {
     sou_analyzer_options aopts = SOU_ANALYZER_OPTIONS_INIT;
@@ -944,6 +1069,8 @@ Suite *sou_index_suite(void)
     tcase_add_test(tc, test_corrupt_stored_document);
     tcase_add_test(tc, test_bad_args);
     tcase_add_test(tc, test_bad_analyzer_options);
+    tcase_add_test(tc, test_close_failed_commit);
+    tcase_add_test(tc, test_icu_major_version);
     tcase_add_test(tc, test_add_alloc_failures);
     suite_add_tcase(s, tc);
     return s;

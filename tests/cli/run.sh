@@ -86,7 +86,12 @@ for cmd in tokenize index search get delete stats; do
     run 0 "$cmd" --help && contains "$cmd --help" "^Usage: sou.* $cmd" "$OUT"
 done
 run 2
-run 2 frobnicate && contains "unknown command" "unknown command" "$ERR"
+run 2 frobnicate && contains "unknown command" "^sou: no command 'frobnicate'\$" "$ERR"
+# A slip of the keyboard gets the command meant.
+run 2 serch river && contains "did you mean" "^sou: no command 'serch'; did you mean 'search'?\$" "$ERR"
+run 2 idnex x && contains "did you mean, swapped letters" "did you mean 'index'?" "$ERR"
+run 2 -q stats && contains "unknown global option" "^sou: unknown option -q\$" "$ERR"
+run 2 --db && contains "global option without argument" "^sou: option --db needs an argument\$" "$ERR"
 run 2 tokenize --bogus-option
 
 # ------------------------------------------------------------ tokenize
@@ -316,6 +321,42 @@ run 2 -d "$DB" search -bread water
 run 2 -d "$DB" search --limit x river
 run 2 -d "$DB" search
 
+# ------------------------------------------------------------ options
+# getopt's own words never show: each message names sou and the command.
+run 2 -d "$DB" search --bogus river &&
+    contains "unknown long option" "^sou: search: unknown option --bogus\$" "$ERR"
+contains "usage hint" "^Try 'sou search --help' for more information.\$" "$ERR"
+run 2 -d "$DB" search -x river && contains "unknown short option" "^sou: search: unknown option -x\$" "$ERR"
+run 2 -d "$DB" search --limt 3 river &&
+    contains "long option slip" "^sou: search: unknown option --limt; did you mean --limit?\$" "$ERR"
+run 2 -d "$DB" search --limit &&
+    contains "missing argument" "^sou: search: option --limit needs an argument\$" "$ERR"
+run 2 -d "$DB" search --json=yes river &&
+    contains "argument not taken" "^sou: search: option --json takes no argument\$" "$ERR"
+run 2 -d "$DB" search --e river &&
+    contains "ambiguous option" "^sou: search: option --e is ambiguous: --explain, --exact-total\$" "$ERR"
+run 2 -d "$DB" stats -d && contains "-d without a directory" "^sou: stats: option -d needs an argument\$" "$ERR"
+run 2 get --frob x && contains "get: unknown option" "^sou: get: unknown option --frob\$" "$ERR"
+checks=$((checks + 1))
+grep -v -e '^sou: ' -e '^Try ' "$ERR" >"$TMP/stray" && fail "usage lines without 'sou: ': $(cat "$TMP/stray")"
+# The index options work after the command as well as before it.
+search_ids_after() {
+    run 0 search --json "$@" || return
+    got=$("$PY" -c 'import json, sys
+print(" ".join(h["id"] for h in json.load(open(sys.argv[1], encoding="utf-8"))["hits"]))' "$OUT")
+    [ "$got" = "en-river" ] || fail "search $* gave ids '$got', expected 'en-river'"
+}
+search_ids_after -d "$DB" river
+search_ids_after --db "$DB" river
+search_ids_after "--db=$DB" --partial river
+run 0 get en-river -d "$DB" && contains "-d after the argument" '^id: en-river$' "$OUT"
+run 0 stats --json --db "$DB"
+py "--db after stats" "assert d['documents'] == 6, d"
+# After a query's words -d would be query text: say where it goes.
+run 2 search river -d "$DB" &&
+    contains "-d after the query" "^sou: option '-d' after the query: put options first" "$ERR"
+run 2 search river --db="$DB" && contains "--db after the query" "option '--db' after the query" "$ERR"
+
 # ------------------------------------------------------------ get
 run 0 -d "$DB" get --json en-river
 py "get --json" "
@@ -456,6 +497,17 @@ run 1 -d "$TMP/empty-dir" stats
 contains "not an index, in plain words" '^sou: .*not an index (no database in this directory)' "$ERR"
 checks=$((checks + 1))
 grep -q -E '[A-Za-z]+Error' "$ERR" && fail "a Xapian class name reached the user"
+# Damaged indexes and a held lock are described in words too.
+cp -r "$TMP/db-latin1" "$TMP/db-damaged"
+printf 'garbage' >"$TMP/db-damaged/postlist.glass"
+run 1 -d "$TMP/db-damaged" search lait && contains "damaged table" '^sou: cannot open index ' "$ERR"
+checks=$((checks + 1))
+grep -q -E '[A-Za-z]+Error|Xapian::' "$ERR" && fail "a Xapian class name reached the user: $(cat "$ERR")"
+printf 'bad' >"$TMP/db-damaged/iamglass"
+run 1 -d "$TMP/db-damaged" stats && contains "damaged version file" '^sou: .*index corrupt' "$ERR"
+checks=$((checks + 1))
+grep -q -E '[A-Za-z]+Error|Xapian::' "$ERR" && fail "a Xapian class name reached the user: $(cat "$ERR")"
+rm -rf "$TMP/db-damaged"
 run 1 -d "$TMP/db-msg" index --jsonl "$FIXTURE"
 checks=$((checks + 1))
 grep -v -e '^sou: ' -e '^indexed ' "$ERR" >"$TMP/stray" && fail "messages without 'sou: ': $(cat "$TMP/stray")"
@@ -489,6 +541,26 @@ else
     echo "cli: unreadable index check skipped: cannot run sou as another user"
 fi
 chmod 755 "$TMP/private/db"
+
+# -------------------------------------------------- another ICU version
+# An index that records another ICU major version (an upgrade since it was
+# built) is searched with a warning and not written.
+if command -v xapian-metadata >/dev/null 2>&1; then
+    cp -r "$TMP/db-latin1" "$TMP/db-icu"
+    xapian-metadata set "$TMP/db-icu" sou.icu_version 1.0
+    run 0 -d "$TMP/db-icu" search --json lait
+    py "old ICU: still searched" 'assert [h["id"] for h in d["hits"]] == ["latin1"], d'
+    contains "old ICU: warning" "^sou: warning: index '$TMP/db-icu' was built with ICU 1.0 and this library runs ICU [0-9]" "$ERR"
+    contains "old ICU: the way out" "index the documents again into a new index\$" "$ERR"
+    run 1 -d "$TMP/db-icu" index --jsonl "$TMP/latin1.jsonl"
+    contains "old ICU: not written" "^sou: cannot open index '$TMP/db-icu': built with ICU 1.0, and this library runs ICU [0-9]" "$ERR"
+    contains "old ICU: not written, the way out" "index the documents again into a new index" "$ERR"
+    run 1 -d "$TMP/db-icu" delete latin1
+    run 0 -d "$TMP/db-icu" get latin1
+    rm -rf "$TMP/db-icu"
+else
+    echo "cli: ICU version check skipped: no xapian-metadata (Debian: xapian-tools)"
+fi
 
 # ---------------------------------------------------- file size limit
 # Past ulimit -f a write fails with EFBIG: a message and status 1, not a
