@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "jsonvalue.h"
 
 /* Bytes of a file looked at to tell text from binary. */
 #define SNIFF_BYTES 8192
@@ -47,6 +48,7 @@ static void usage(FILE *out)
           "                      end (the default for JSON lines into an empty index)\n"
           "  --no-bulk           add documents one by one\n"
           "  --threads N         threads for bulk indexing (default: the cores)\n"
+          "  --value NAME        JSON member NAME is a value (number or date)\n"
           "  --cjk MODE          for a new index: hybrid (default), words or chars\n"
           "  --stem LANG         for a new index: Snowball stemmer (default: english)\n"
           "  --no-stem           for a new index: do not stem\n"
@@ -57,6 +59,10 @@ static void usage(FILE *out)
           "members become text fields (\"title\" weighs 3, others 1), arrays of\n"
           "strings repeat a field, numbers become sortable values (see search\n"
           "--sort); other members are ignored. Member names are [a-z][a-z0-9_]*.\n"
+          "A member named with --value NAME (repeatable) is a value: a number, a\n"
+          "string of a number, or an ISO 8601 date string (2019, 2019-03-14,\n"
+          "2019-03-14T10:00:00Z; stored as seconds since the epoch, UTC), which\n"
+          "search ranges (NAME:2019..2020) and facets then read as dates.\n"
           "\n"
           "A PATH is a text or Markdown file, or a directory read recursively\n"
           "(hidden entries, binary files and symbolic links to directories are\n"
@@ -90,6 +96,7 @@ typedef struct ix_state {
     int progress;      /* stderr is a terminal */
     int progress_shown; /* a progress line is on screen */
     double t0, last_progress;
+    cli_values values; /* --value NAME */
 } ix_state;
 
 static double now(void)
@@ -236,6 +243,13 @@ static int add_member(ix_state *st, const char *where, sou_doc *doc, const char 
 {
     int rc = SOU_OK;
 
+    if (cli_values_has(&st->values, key)) {
+        const char *why;
+        if (cli_value_member(doc, key, value, &why) == SOU_OK)
+            return 0;
+        report(st, where, "member \"%s\": %s", key, why ? why : sou_error_last()->message);
+        return -1;
+    }
     if (json_is_string(value)) {
         rc = sou_doc_add_field(doc, key, json_string_value(value), json_string_length(value), 0,
                                0);
@@ -792,7 +806,8 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         OPT_FOLD_HANT,
         OPT_BULK,
         OPT_NO_BULK,
-        OPT_THREADS
+        OPT_THREADS,
+        OPT_VALUE
     };
     static const struct option longopts[] = {
         { "jsonl", required_argument, NULL, OPT_JSONL },
@@ -805,6 +820,7 @@ int cmd_index(const cli_global *g, int argc, char **argv)
         { "bulk", no_argument, NULL, OPT_BULK },
         { "no-bulk", no_argument, NULL, OPT_NO_BULK },
         { "threads", required_argument, NULL, OPT_THREADS },
+        { "value", required_argument, NULL, OPT_VALUE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -859,6 +875,14 @@ int cmd_index(const cli_global *g, int argc, char **argv)
             bopts.threads = (unsigned int)n;
             break;
         }
+        case OPT_VALUE:
+            if (cli_values_add(&st.values, optarg) != 0) {
+                free(jsonl);
+                return cli_usage_error("index", "--value: want a name [a-z][a-z0-9_]* (at most "
+                                                "%d of them): '%s'",
+                                       CLI_VALUES_MAX, optarg);
+            }
+            break;
         case 'h':
             free(jsonl);
             usage(stdout);

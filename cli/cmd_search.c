@@ -15,6 +15,9 @@
 #define COLOR_HL_END "\033[0m"
 #define COLOR_BOLD "\033[1m"
 #define COLOR_RESET "\033[0m"
+/* Most --facet options, and values of a facet shown as text (--json has all). */
+#define FACETS_MAX 16
+#define FACET_TEXT_VALUES 20
 
 static void usage(FILE *out)
 {
@@ -35,6 +38,9 @@ static void usage(FILE *out)
           "                  0: a quick estimate)\n"
           "  --sort NAME     order by the value NAME, largest first\n"
           "  --ascending     with --sort: smallest first\n"
+          "  --facet NAME    count the matches by each distinct value of NAME\n"
+          "                  (repeatable; counts the whole match, however many\n"
+          "                  hits are shown)\n"
           "  --field NAME    take snippets from the field NAME (default: body)\n"
           "  --explain       also show how the query was understood, and how many\n"
           "                  documents have each word\n"
@@ -42,7 +48,9 @@ static void usage(FILE *out)
           "\n"
           "Query syntax: words (all must match unless --or); \"exact phrases\";\n"
           "AND, OR, NOT, +word, -word; parentheses; field:word and\n"
-          "field:\"a phrase\"; prefix*. Chinese, Japanese and Korean text matches\n"
+          "field:\"a phrase\"; prefix*; NAME:LOW..HIGH, NAME:LOW.., NAME:..HIGH\n"
+          "on a value (numbers, or ISO 8601 dates for date values); '*' for every\n"
+          "document. Chinese, Japanese and Korean text matches\n"
           "as a substring. English stopwords are left out of queries with other\n"
           "words. When fewer documents match every word than asked for, documents\n"
           "with all the words of a Chinese run apart, then with some of the words\n"
@@ -200,6 +208,56 @@ static int print_human(const sou_results *res, const sou_search_options *opts, i
     return CLI_OK;
 }
 
+/* The facets as text: each value with its count, the most frequent first. */
+static void print_facets(const sou_results *res)
+{
+    for (size_t f = 0; f < sou_results_facet_count(res); f++) {
+        size_t n;
+        const char *name = sou_results_facet(res, f, &n);
+        printf("facet %s: %zu value%s\n", name, n, n == 1 ? "" : "s");
+        for (size_t j = 0; j < n && j < FACET_TEXT_VALUES; j++) {
+            double v;
+            uint64_t count;
+            char buf[32];
+            sou_results_facet_value(res, f, j, &v, &count);
+            format_count(count, buf, sizeof buf);
+            printf("  %.15g: %s\n", v, buf);
+        }
+        if (n > FACET_TEXT_VALUES)
+            printf("  (%zu more; --json lists all)\n", n - FACET_TEXT_VALUES);
+    }
+}
+
+/* The facets as a JSON member "facets": {NAME: [{"value": V, "count": N}]};
+ * nothing without facets. 0, or -1 when out of memory. */
+static int facets_json(json_t *root, const sou_results *res)
+{
+    json_t *all;
+
+    if (sou_results_facet_count(res) == 0)
+        return 0;
+    if (!(all = json_object()) || json_object_set_new(root, "facets", all) != 0)
+        return -1;
+    for (size_t f = 0; f < sou_results_facet_count(res); f++) {
+        size_t n;
+        const char *name = sou_results_facet(res, f, &n);
+        json_t *vals = json_array();
+        if (!vals || json_object_set_new(all, name, vals) != 0)
+            return -1;
+        for (size_t j = 0; j < n; j++) {
+            double v;
+            uint64_t count;
+            json_t *o = json_object();
+            sou_results_facet_value(res, f, j, &v, &count);
+            if (!o || json_array_append_new(vals, o) != 0 ||
+                json_object_set_new(o, "value", json_real(v)) != 0 ||
+                json_object_set_new(o, "count", json_integer((json_int_t)count)) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 static json_t *hit_json(const sou_results *res, size_t i)
 {
     static const char *const reserved[] = { "id",    "rank",          "score",       "match",
@@ -270,6 +328,8 @@ static int print_json(const sou_results *res, const char *query, size_t query_le
                 goto oom;
         }
     }
+    if (facets_json(root, res) != 0)
+        goto oom;
     for (size_t i = 0; i < n; i++)
         if (json_array_append_new(hits, hit_json(res, i)) != 0)
             goto oom;
@@ -304,7 +364,7 @@ int cmd_search(const cli_global *g, int argc, char **argv)
 {
     enum {
         OPT_JSON = 256, OPT_LIMIT, OPT_OFFSET, OPT_OR, OPT_SORT, OPT_ASC, OPT_FIELD, OPT_EXPLAIN,
-        OPT_STRICT, OPT_EXACT_TOTAL
+        OPT_STRICT, OPT_EXACT_TOTAL, OPT_FACET
     };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
@@ -317,10 +377,12 @@ int cmd_search(const cli_global *g, int argc, char **argv)
         { "explain", no_argument, NULL, OPT_EXPLAIN },
         { "strict", no_argument, NULL, OPT_STRICT },
         { "exact-total", required_argument, NULL, OPT_EXACT_TOTAL },
+        { "facet", required_argument, NULL, OPT_FACET },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     sou_search_options opts;
+    const char *facets[FACETS_MAX];
     int json = 0, explain = 0, color, c, rc;
     sou_index *index = NULL;
     sou_results *res = NULL;
@@ -357,6 +419,12 @@ int cmd_search(const cli_global *g, int argc, char **argv)
             opts.exact_total = n;
             break;
         }
+        case OPT_FACET:
+            if (opts.nfacets == FACETS_MAX)
+                return cli_usage_error("search", "--facet: at most %d", FACETS_MAX);
+            facets[opts.nfacets++] = optarg;
+            opts.facets = facets;
+            break;
         case 'h':
             usage(stdout);
             return cli_finish(CLI_OK);
@@ -398,8 +466,8 @@ int cmd_search(const cli_global *g, int argc, char **argv)
         rc = cli_lib_error();
     else if (json)
         rc = print_json(res, query, query_len, explained);
-    else
-        rc = print_human(res, &opts, color, explained);
+    else if ((rc = print_human(res, &opts, color, explained)) == CLI_OK)
+        print_facets(res);
     sou_results_free(res);
     sou_free(explained);
     sou_index_close(index);

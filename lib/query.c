@@ -231,19 +231,20 @@ static const char *find_dots(const char *q, size_t s, size_t e)
     return NULL;
 }
 
-/* name:LOW..HIGH, and name:X on a value that is not also a field. */
+/* A range: name:LOW..HIGH, or name:X on a value that is not also a field;
+ * on a name that is no value, only what looks like numbers or dates (so
+ * that the parser can say the value is missing). */
 static int range_token(const lexer *lx, size_t s, size_t c, size_t e)
 {
     char name[SOU_NAME_MAX + 1];
-    int is_date;
+    int is_date, dots;
 
-    if (!fold_name(lx->q, s, c, name) || !bounds_shaped(lx->q, c + 1, e))
+    if (c + 1 >= e || !fold_name(lx->q, s, c, name))
         return 0;
-    if (find_dots(lx->q, c + 1, e))
-        return 1;
-    return lx->env->value_slot &&
-           lx->env->value_slot(lx->env->ctx, name, c - s, &is_date) >= 0 &&
-           !(lx->env->is_field && lx->env->is_field(lx->env->ctx, name, c - s));
+    dots = find_dots(lx->q, c + 1, e) != NULL;
+    if (lx->env->value_slot && lx->env->value_slot(lx->env->ctx, name, c - s, &is_date) >= 0)
+        return dots || !(lx->env->is_field && lx->env->is_field(lx->env->ctx, name, c - s));
+    return dots && bounds_shaped(lx->q, c + 1, e);
 }
 
 static void lex_next(lexer *lx, lx_tok *t)

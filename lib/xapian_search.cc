@@ -65,7 +65,9 @@ Xapian::Query to_query(const sou__qnode *n)
         if (n->has_hi)
             return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot,
                                  Xapian::sortable_serialise(n->hi));
-        return Xapian::Query::MatchAll;
+        // "name:..": the documents that have the value at all. Every
+        // stored value sorts at or after "\0"; a missing one is empty.
+        return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string(1, '\0'));
     }
     case SOU__Q_OR:
         return Xapian::Query(Xapian::Query::OP_OR, kids.begin(), kids.end());

@@ -189,6 +189,7 @@ START_TEST(test_number_ranges)
     expect_price("price:9.5", 9.5, 9.5);
     expect_price("PRICE:1e1..1.5e1", 10, 15);
     expect_price("price:101..", 101, INFINITY); /* none */
+    expect_price("price:..", -INFINITY, INFINITY); /* has a price */
     /* Two ranges on one value: both hold. */
     expect_price("price:10.. price:..15", 10, 15);
 }
@@ -308,6 +309,8 @@ START_TEST(test_range_errors)
         { "date:12345..", "'12345' is not an ISO 8601 date" },
         { "date:2019-02-30", "not an ISO 8601 date" },
         { "price:20..10", "'20' is above '10'" },
+        { "price:cheap", "'cheap' is not a number" },
+        { "date:yesterday..", "'yesterday' is not an ISO 8601 date" },
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sou_results *r = (sou_results *)1;
