@@ -768,7 +768,7 @@ typedef struct sou_results sou_results;
  * name that is not a value of the index is SOU_EQUERY. The query "*"
  * matches every document; a query of filters alone (or "*" with filters)
  * lists the documents that pass them; either comes in docid order (the
- * order added), or by sort_by.
+ * order added, but shard after shard after bulk indexing), or by sort_by.
  * @param[out] out results the caller frees with sou_results_free.
  * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO (also a remote
  *         shard that stopped answering: its HOST:PORT is in the message),
