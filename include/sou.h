@@ -726,7 +726,14 @@ typedef struct sou_search_options {
     { SOU_SEARCH_OPTIONS_VERSION, 0, 10, SOU_OP_AND, 1.2, 0.75, NULL, NULL, NULL, 200, NULL, 0, \
       SOU_EXACT_TOTAL_DEFAULT, NULL, 0 }
 
-/** @brief Fill @p opts with the defaults. @since 0.1 */
+/**
+ * @brief Fill @p opts with the defaults.
+ * @param[in] version SOU_SEARCH_OPTIONS_VERSION, or an older version: then
+ *            only the fields of that version are written (a program built
+ *            against an older sou.h has a shorter struct).
+ * @return SOU_OK, or SOU_EINVAL when opts is NULL or the version unknown.
+ * @since 0.1
+ */
 SOU_API int sou_search_options_init(sou_search_options *opts, unsigned int version);
 
 typedef struct sou_results sou_results;

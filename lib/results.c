@@ -1,5 +1,6 @@
 /* results.c: searching an index, and the results handed to the caller. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,9 +55,15 @@ int sou_search_options_init(sou_search_options *opts, unsigned int version)
 
     if (!opts)
         return sou__error_set(SOU_EINVAL, "search options: NULL");
-    if (version != SOU_SEARCH_OPTIONS_VERSION)
+    if (version < 1 || version > SOU_SEARCH_OPTIONS_VERSION)
         return sou__error_set(SOU_EINVAL, "search options: unknown version %u", version);
-    *opts = defaults;
+    /* A caller built against an older sou.h has a shorter struct: fill
+     * only the fields of its version. */
+    memcpy(opts, &defaults,
+           version == 1   ? offsetof(sou_search_options, exact_total)
+           : version == 2 ? offsetof(sou_search_options, facets)
+                          : sizeof *opts);
+    opts->version = version;
     return SOU_OK;
 }
 

@@ -457,7 +457,18 @@ START_TEST(test_facets)
     ck_assert_uint_eq(n, 0);
     sou_results_free(r);
 
-    /* Options of version 2 have no facets. */
+    /* Options of version 2 have no facets; init fills only their fields. */
+    {
+        sou_search_options raw;
+        size_t marker;
+        memset(&raw, 0xab, sizeof raw);
+        memset(&marker, 0xab, sizeof marker);
+        ck_assert_int_eq(sou_search_options_init(&raw, 2), SOU_OK);
+        ck_assert_uint_eq(raw.version, 2);
+        ck_assert_uint_eq(raw.exact_total, SOU_EXACT_TOTAL_DEFAULT);
+        ck_assert_uint_eq(raw.nfacets, marker); /* past a version 2 struct: untouched */
+        ck_assert_int_eq(sou_search_options_init(&raw, 4), SOU_EINVAL);
+    }
     o.version = 2;
     ck_assert_int_eq(sou_index_search(ix, "*", 1, &o, &r), SOU_OK);
     ck_assert_uint_eq(sou_results_facet_count(r), 0);
