@@ -241,7 +241,10 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
             }
             left -= mset.size();
             skip = skip > m->level_total[l] ? skip - m->level_total[l] : 0;
-            if (m->total < need || !spies.empty())
+            bool later = false;
+            for (size_t k = l + 1; k < nlevels && k < 3; k++)
+                later = later || levels[k] != NULL;
+            if (later && (m->total < need || !spies.empty()))
                 exclude_level(db, q, m->level_total[l], ids);
             before = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
             any_before = true;
