@@ -19,6 +19,7 @@
 #include <md4c.h>
 
 #include "cli.h"
+#include "jsonvalue.h"
 
 /* Bytes of a file looked at to tell text from binary. */
 #define SNIFF_BYTES 8192
@@ -65,6 +66,7 @@ static void usage(FILE *out)
           "                      end (the default for JSON lines into an empty index)\n"
           "  --no-bulk           add documents one by one\n"
           "  --threads N         threads for bulk indexing (default: the cores)\n"
+          "  --value NAME        JSON member NAME is a value (number or date)\n"
           "  --cjk MODE          for a new index: hybrid (default), words or chars\n"
           "  --stem LANG         for a new index: Snowball stemmer (default: english)\n"
           "  --no-stem           for a new index: do not stem\n"
@@ -78,6 +80,10 @@ static void usage(FILE *out)
           "ignored. Member names are folded into field names: lower case, every\n"
           "character but [a-z0-9_] made '_', 'f' before a leading digit or '_',\n"
           "cut to 32 bytes. A PATH ending in .jsonl or .ndjson is read as JSON lines.\n"
+          "A member whose folded name is given with --value NAME (repeatable) is a\n"
+          "value: a number, a string of a number, or an ISO 8601 date string (2019,\n"
+          "2019-03-14, 2019-03-14T10:00:00Z; stored as seconds since the epoch, UTC),\n"
+          "which search ranges (NAME:2019..2020) and facets then read as dates.\n"
           "\n"
           "A directory PATH is kept in sync: its files (hidden ones, binary files,\n"
           "links to directories, and what --exclude or a .souignore names left out)\n"
@@ -152,6 +158,7 @@ typedef struct ix_state {
     size_t root_len;
     pattern_set ignore[IGNORE_DEPTH]; /* .souignore of the directories open */
     size_t nignore;
+    cli_values values; /* --value NAME */
 } ix_state;
 
 static double now(void)
@@ -365,6 +372,13 @@ static int add_member(ix_state *st, const char *where, sou_doc *doc, const char 
     int rc = SOU_OK;
 
     fold_name(key, name);
+    if (cli_values_has(&st->values, name)) {
+        const char *why;
+        if (cli_value_member(doc, name, value, &why) == SOU_OK)
+            return 0;
+        report(st, where, "member \"%s\": %s", key, why ? why : sou_error_last()->message);
+        return -1;
+    }
     if (json_is_string(value)) {
         rc = sou_doc_add_field(doc, name, json_string_value(value), json_string_length(value),
                                0, 0);
@@ -1454,7 +1468,8 @@ int cmd_index(cli_global *g, int argc, char **argv)
         OPT_NO_BULK,
         OPT_THREADS,
         OPT_EXCLUDE,
-        OPT_NO_DELETE
+        OPT_NO_DELETE,
+        OPT_VALUE
     };
     static const struct option longopts[] = {
         { "jsonl", required_argument, NULL, OPT_JSONL },
@@ -1469,6 +1484,7 @@ int cmd_index(cli_global *g, int argc, char **argv)
         { "threads", required_argument, NULL, OPT_THREADS },
         { "exclude", required_argument, NULL, OPT_EXCLUDE },
         { "no-delete", no_argument, NULL, OPT_NO_DELETE },
+        { "value", required_argument, NULL, OPT_VALUE },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
@@ -1535,6 +1551,14 @@ int cmd_index(cli_global *g, int argc, char **argv)
             bopts.threads = (unsigned int)n;
             break;
         }
+        case OPT_VALUE:
+            if (cli_values_add(&st.values, optarg) != 0) {
+                free(jsonl);
+                return cli_usage_error("index", "--value: want a name [a-z][a-z0-9_]* (at most "
+                                                "%d of them): '%s'",
+                                       CLI_VALUES_MAX, optarg);
+            }
+            break;
         case 'h':
             free(jsonl);
             free(excl);

@@ -19,6 +19,9 @@
 #define BOLD_HL_END "\033[22m"
 #define COLOR_BOLD "\033[1m"
 #define COLOR_RESET "\033[0m"
+/* Most --facet options, and values of a facet shown as text (--json has all). */
+#define FACETS_MAX 16
+#define FACET_TEXT_VALUES 20
 
 /* Hits asked of the library at a time: output is written page by page, so
  * memory does not grow with --limit. */
@@ -70,6 +73,9 @@ static void usage(FILE *out)
           "                  0: a quick estimate)\n"
           "  --sort NAME     order by the value NAME, largest first\n"
           "  --ascending     with --sort: smallest first\n"
+          "  --facet NAME    count the matches by each distinct value of NAME\n"
+          "                  (repeatable; counts the whole match, however many\n"
+          "                  hits are shown)\n"
           "  --field NAME    take snippets from the field NAME (default: body when it\n"
           "                  matches, else the field with the most matches)\n"
           "  --highlight-pre S, --highlight-post S\n"
@@ -82,7 +88,9 @@ static void usage(FILE *out)
           "\n"
           "Query syntax: words (all must match unless --or); \"exact phrases\";\n"
           "AND, OR, NOT, +word, -word; parentheses; field:word and\n"
-          "field:\"a phrase\"; prefix*. Chinese, Japanese and Korean text matches\n"
+          "field:\"a phrase\"; prefix*; NAME:LOW..HIGH, NAME:LOW.., NAME:..HIGH\n"
+          "on a value (numbers, or ISO 8601 dates for date values); '*' for every\n"
+          "document. Chinese, Japanese and Korean text matches\n"
           "as a substring. English stopwords are left out of queries with other\n"
           "words. When fewer documents match every word than asked for, documents\n"
           "with all the words of a Chinese run apart, then with some of the words\n"
@@ -286,6 +294,56 @@ static void text_end(out_ctx *o, const sou_results *first)
     }
 }
 
+/* The facets as text: each value with its count, the most frequent first. */
+static void print_facets(const sou_results *res)
+{
+    for (size_t f = 0; f < sou_results_facet_count(res); f++) {
+        size_t n;
+        const char *name = sou_results_facet(res, f, &n);
+        printf("facet %s: %zu value%s\n", name, n, n == 1 ? "" : "s");
+        for (size_t j = 0; j < n && j < FACET_TEXT_VALUES; j++) {
+            double v;
+            uint64_t count;
+            char buf[32];
+            sou_results_facet_value(res, f, j, &v, &count);
+            format_count(count, buf, sizeof buf);
+            printf("  %.15g: %s\n", v, buf);
+        }
+        if (n > FACET_TEXT_VALUES)
+            printf("  (%zu more; --json lists all)\n", n - FACET_TEXT_VALUES);
+    }
+}
+
+/* The facets as a JSON member "facets": {NAME: [{"value": V, "count": N}]};
+ * nothing without facets. 0, or -1 when out of memory. */
+static int facets_json(json_t *root, const sou_results *res)
+{
+    json_t *all;
+
+    if (sou_results_facet_count(res) == 0)
+        return 0;
+    if (!(all = json_object()) || json_object_set_new(root, "facets", all) != 0)
+        return -1;
+    for (size_t f = 0; f < sou_results_facet_count(res); f++) {
+        size_t n;
+        const char *name = sou_results_facet(res, f, &n);
+        json_t *vals = json_array();
+        if (!vals || json_object_set_new(all, name, vals) != 0)
+            return -1;
+        for (size_t j = 0; j < n; j++) {
+            double v;
+            uint64_t count;
+            json_t *o = json_object();
+            sou_results_facet_value(res, f, j, &v, &count);
+            if (!o || json_array_append_new(vals, o) != 0 ||
+                json_object_set_new(o, "value", json_real(v)) != 0 ||
+                json_object_set_new(o, "count", json_integer((json_int_t)count)) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
 /* ---- JSON: the answer's head, then the hits one by one */
 
 /* A field's texts: a string, or an array when the name is repeated; then a
@@ -447,6 +505,8 @@ static json_t *json_head(const out_ctx *o, const sou_results *res)
                 goto oom;
         }
     }
+    if (facets_json(root, res) != 0)
+        goto oom;
     return root;
 oom:
     json_decref(root);
@@ -547,9 +607,10 @@ static int out_hit(out_ctx *o, const sou_results *res, size_t i)
 
 static void out_end(out_ctx *o, const sou_results *first)
 {
-    if (o->format == OUT_TEXT)
+    if (o->format == OUT_TEXT) {
         text_end(o, first);
-    else if (o->format == OUT_JSON)
+        print_facets(first);
+    } else if (o->format == OUT_JSON)
         json_end(o);
 }
 
@@ -586,6 +647,9 @@ static int search_pages(sou_index *index, const char *query, size_t query_len,
         page.limit = want - done < PAGE_HITS ? want - done : PAGE_HITS;
         page.exact_total = 0;
         page.flags &= ~SOU_SEARCH_EXPLAIN;
+        /* Facets come with the first page, counted over the whole match. */
+        page.facets = NULL;
+        page.nfacets = 0;
         if (sou_index_search(index, query, query_len, &page, &res) != SOU_OK) {
             rc = cli_lib_error();
             goto out;
@@ -648,7 +712,7 @@ int cmd_search(cli_global *g, int argc, char **argv)
 {
     enum {
         OPT_JSON = 256, OPT_LIMIT, OPT_OFFSET, OPT_OR, OPT_SORT, OPT_ASC, OPT_FIELD, OPT_EXPLAIN,
-        OPT_STRICT, OPT_EXACT_TOTAL, OPT_JSONL, OPT_FIELDS, OPT_HL_PRE, OPT_HL_POST, OPT_MATCHES
+        OPT_STRICT, OPT_EXACT_TOTAL, OPT_JSONL, OPT_FIELDS, OPT_HL_PRE, OPT_HL_POST, OPT_MATCHES, OPT_FACET
     };
     static const struct option longopts[] = {
         { "json", no_argument, NULL, OPT_JSON },
@@ -666,12 +730,14 @@ int cmd_search(cli_global *g, int argc, char **argv)
         { "explain", no_argument, NULL, OPT_EXPLAIN },
         { "strict", no_argument, NULL, OPT_STRICT },
         { "exact-total", required_argument, NULL, OPT_EXACT_TOTAL },
+        { "facet", required_argument, NULL, OPT_FACET },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     sou_search_options opts;
     out_ctx o;
     int explain = 0, c, rc;
+    const char *facets[FACETS_MAX];
     sou_index *index = NULL;
     char *query = NULL, *explained = NULL;
     const char *no_color, *term, *hl_pre = NULL, *hl_post = NULL, *fields = NULL;
@@ -719,6 +785,12 @@ int cmd_search(cli_global *g, int argc, char **argv)
             opts.exact_total = n;
             break;
         }
+        case OPT_FACET:
+            if (opts.nfacets == FACETS_MAX)
+                return cli_usage_error("search", "--facet: at most %d", FACETS_MAX);
+            facets[opts.nfacets++] = optarg;
+            opts.facets = facets;
+            break;
         case 'h':
             usage(stdout);
             return cli_finish(CLI_OK);

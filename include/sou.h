@@ -300,6 +300,34 @@ SOU_API int sou_doc_add_field(sou_doc *doc, const char *name, const char *text, 
  */
 SOU_API int sou_doc_set_value(sou_doc *doc, const char *name, double value);
 
+/**
+ * @brief Set a date value: seconds since 1970-01-01T00:00:00Z (UTC), as
+ * sou_date_parse() reads them.
+ *
+ * Stored and sorted like any value; besides, the index records that the
+ * name holds dates (once any document set it so), and a range on it in a
+ * query (`date:2019..2020-06`) reads its bounds as ISO 8601 dates rather
+ * than numbers.
+ * @return as sou_doc_set_value.
+ * @since 0.2
+ */
+SOU_API int sou_doc_set_date(sou_doc *doc, const char *name, double seconds);
+
+/**
+ * @brief Read an ISO 8601 date or date and time as seconds since the epoch.
+ *
+ * Forms: YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm, ...Thh:mm:ss and
+ * ...Thh:mm:ss.fff, each time optionally followed by Z or an offset
+ * (+hh:mm, -hh:mm, +hhmm, +hh); without one the time is UTC. A date
+ * without a time is its first second ("2019" is 2019-01-01T00:00:00Z).
+ * @param[in] text UTF-8, @p len bytes.
+ * @param[out] seconds the time; 0 on failure.
+ * @return SOU_OK, or SOU_EINVAL for text that is not such a date (or an
+ *         impossible one, 2019-02-29).
+ * @since 0.2
+ */
+SOU_API int sou_date_parse(const char *text, size_t len, double *seconds);
+
 /** @brief The document's id, borrowed for the document's life. @since 0.1 */
 SOU_API const char *sou_doc_id(const sou_doc *doc, size_t *len);
 
@@ -758,7 +786,8 @@ typedef enum sou_default_op {
 /** The default of sou_search_options.exact_total. */
 #define SOU_EXACT_TOTAL_DEFAULT 10000
 
-#define SOU_SEARCH_OPTIONS_VERSION 2
+/** Version 3 appended facets and nfacets; versions 1 and 2 are still read. */
+#define SOU_SEARCH_OPTIONS_VERSION 3
 
 /**
  * Snippets look for matches in the first SOU_SNIPPET_SCAN_BYTES bytes (1 MiB)
@@ -792,13 +821,30 @@ typedef struct sou_search_options {
      * that match many documents. Since version 2.
      */
     uint64_t exact_total;
+    /**
+     * Value names to count facets of (see sou_results_facet): for each, how
+     * many matching documents hold each distinct value. Counting reads
+     * every matching document, whatever exact_total says, and every match
+     * level is searched even when the first fills the page: the counts are
+     * exact over the whole match, and so is the total, which then counts
+     * every level. It costs a full match. NULL: none. Since version 3.
+     */
+    const char *const *facets;
+    size_t nfacets; /**< entries of facets */
 } sou_search_options;
 
 #define SOU_SEARCH_OPTIONS_INIT                                                            \
     { SOU_SEARCH_OPTIONS_VERSION, 0, 10, SOU_OP_AND, 1.2, 0.75, NULL, NULL, NULL, 200, NULL, 0, \
-      SOU_EXACT_TOTAL_DEFAULT }
+      SOU_EXACT_TOTAL_DEFAULT, NULL, 0 }
 
-/** @brief Fill @p opts with the defaults. @since 0.1 */
+/**
+ * @brief Fill @p opts with the defaults.
+ * @param[in] version SOU_SEARCH_OPTIONS_VERSION, or an older version: then
+ *            only the fields of that version are written (a program built
+ *            against an older sou.h has a shorter struct).
+ * @return SOU_OK, or SOU_EINVAL when opts is NULL or the version unknown.
+ * @since 0.1
+ */
 SOU_API int sou_search_options_init(sou_search_options *opts, unsigned int version);
 
 typedef struct sou_results sou_results;
@@ -829,6 +875,18 @@ typedef struct sou_results sou_results;
  * written.
  * sou_results_level tells each hit's level. Words near each other rank
  * above the same words far apart.
+ *
+ * Filters on values: name:LOW..HIGH keeps the documents whose value name
+ * lies between the bounds, both included; name:LOW.. and name:..HIGH are
+ * open at one end, name:X alone is name:X..X. For a value set with
+ * sou_doc_set_date the bounds are ISO 8601 dates, and each covers its whole
+ * span: date:2019..2020-06 runs from 2019-01-01T00:00:00Z up to the last
+ * instant of June 2020. Filters combine with the rest (AND, OR, NOT,
+ * -name:...), hold at every match level, and change no score. A range on a
+ * name that is not a value of the index is SOU_EQUERY. The query "*"
+ * matches every document; a query of filters alone (or "*" with filters)
+ * lists the documents that pass them; either comes in docid order (the
+ * order added, but shard after shard after bulk indexing), or by sort_by.
  * @param[out] out results the caller frees with sou_results_free.
  * @return SOU_OK, SOU_EQUERY, SOU_EINVAL, SOU_ENOMEM, SOU_EIO (also a remote
  *         shard that stopped answering: its HOST:PORT is in the message),
@@ -914,6 +972,34 @@ SOU_API const char *sou_results_word(const sou_results *results, size_t i, size_
 
 /** @brief Stopwords left out of the query (0 when none were). @since 0.2 */
 SOU_API size_t sou_results_stopwords(const sou_results *results);
+
+/**
+ * @brief How many facets the results hold: one per name of the search
+ * options' facets, in that order (0 without facets).
+ * @since 0.2
+ */
+SOU_API size_t sou_results_facet_count(const sou_results *results);
+
+/**
+ * @brief Facet @p i: its value name, and how many distinct values the
+ * matching documents hold in it.
+ * @param[out] nvalues distinct values; may be NULL.
+ * @return The name, borrowed until the results are freed; NULL when i is
+ *         out of range.
+ * @since 0.2
+ */
+SOU_API const char *sou_results_facet(const sou_results *results, size_t i, size_t *nvalues);
+
+/**
+ * @brief Distinct value @p j of facet @p i, the most frequent first (equal
+ * counts: the smallest value first).
+ * @param[out] value the value (seconds since the epoch for a date); may be NULL.
+ * @param[out] count matching documents that hold it; may be NULL.
+ * @return SOU_OK, or SOU_ENOTFOUND when i or j is out of range.
+ * @since 0.2
+ */
+SOU_API int sou_results_facet_value(const sou_results *results, size_t i, size_t j,
+                                    double *value, uint64_t *count);
 
 /** @brief External id of hit @p i, borrowed until the results are freed; NULL when out of range. @since 0.1 */
 SOU_API const char *sou_results_id(const sou_results *results, size_t i, size_t *len);

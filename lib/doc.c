@@ -138,6 +138,7 @@ int sou_doc_set_value(sou_doc *doc, const char *name, double value)
     v = value_find(doc, name);
     if (v) {
         v->value = value;
+        v->date = 0;
         return SOU_OK;
     }
     if (sou__grow((void **)&doc->values, &doc->values_cap, doc->nvalues + 1, sizeof *doc->values))
@@ -148,7 +149,16 @@ int sou_doc_set_value(sou_doc *doc, const char *name, double value)
     v = &doc->values[doc->nvalues++];
     v->name = n;
     v->value = value;
+    v->date = 0;
     return SOU_OK;
+}
+
+int sou_doc_set_date(sou_doc *doc, const char *name, double seconds)
+{
+    int rc = sou_doc_set_value(doc, name, seconds);
+    if (rc == SOU_OK)
+        value_find(doc, name)->date = 1;
+    return rc;
 }
 
 const char *sou_doc_id(const sou_doc *doc, size_t *len)
@@ -501,7 +511,8 @@ int sou__doc_copy(const sou_doc *doc, sou_doc **out)
         }
     }
     for (size_t i = 0; i < doc->nvalues; i++)
-        if ((rc = sou_doc_set_value(c, doc->values[i].name, doc->values[i].value))) {
+        if ((rc = (doc->values[i].date ? sou_doc_set_date : sou_doc_set_value)(
+                 c, doc->values[i].name, doc->values[i].value))) {
             sou_doc_free(c);
             return rc;
         }

@@ -17,6 +17,7 @@ typedef struct sou__field {
 typedef struct sou__value {
     char *name;
     double value;
+    int date; /* set by sou_doc_set_date: seconds since the epoch */
 } sou__value;
 
 struct sou_doc {

@@ -30,6 +30,8 @@
 #define META_FIELDS "sou.fields"
 #define META_VALUES "sou.values"
 #define META_SHARD "sou.shard" /* "I/N": shard I of the N of a writable stub */
+/* The values that hold dates (sou_doc_set_date), a subset of sou.values. */
+#define META_DATES "sou.dates"
 #define FORMAT_VERSION "2"
 
 #define FLUSH_DEFAULT 10000
@@ -186,17 +188,19 @@ static int shards_merge_names(sou_index *index, char ***fields, size_t *nf, size
  * transaction took back names registered in it. */
 static int index_load_names(sou_index *index)
 {
-    char **fields = NULL, **values = NULL;
-    size_t nf = 0, cf = 0, nv = 0, cv = 0;
+    char **fields = NULL, **values = NULL, **dates = NULL;
+    size_t nf = 0, cf = 0, nv = 0, cv = 0, nd = 0, cd = 0;
     int rc;
 
     if ((rc = names_load(index->db, -1, META_FIELDS, &fields, &nf, &cf)))
         return rc;
     if ((rc = names_load(index->db, -1, META_VALUES, &values, &nv, &cv)) ||
+        (rc = names_load(index->db, -1, META_DATES, &dates, &nd, &cd)) ||
         (index->nshards > 1 &&
          (rc = shards_merge_names(index, &fields, &nf, &cf, &values, &nv, &cv)))) {
         names_free(fields, nf);
         names_free(values, nv);
+        names_free(dates, nd);
         return rc;
     }
     names_free(index->fields, index->nfields);
@@ -207,6 +211,10 @@ static int index_load_names(sou_index *index)
     index->values = values;
     index->nvalues = nv;
     index->values_cap = cv;
+    names_free(index->dates, index->ndates);
+    index->dates = dates;
+    index->ndates = nd;
+    index->dates_cap = cd;
     return SOU_OK;
 }
 
@@ -265,6 +273,11 @@ int sou__index_value_slot(const sou_index *index, const char *name)
     return i < 0 ? -1 : (int)(i + 1);
 }
 
+int sou__index_value_is_date(const sou_index *index, const char *name, size_t len)
+{
+    return index && name && names_find(index->dates, index->ndates, name, len) >= 0;
+}
+
 /* ---- opening */
 
 static void shard_states_free(sou__shard_state *v, size_t n)
@@ -288,6 +301,7 @@ static void index_free(sou_index *index)
     sou__free(index->warning);
     names_free(index->fields, index->nfields);
     names_free(index->values, index->nvalues);
+    names_free(index->dates, index->ndates);
     sou__free(index->path);
     sou__free(index);
 }
@@ -1137,7 +1151,10 @@ int sou__index_register(sou_index *index, const sou_doc *doc, unsigned int **slo
             return rc;
     for (size_t i = 0; i < doc->nvalues; i++)
         if ((rc = names_register(index, &index->values, &index->nvalues, &index->values_cap,
-                                 META_VALUES, doc->values[i].name)))
+                                 META_VALUES, doc->values[i].name)) ||
+            (doc->values[i].date &&
+             (rc = names_register(index, &index->dates, &index->ndates, &index->dates_cap,
+                                  META_DATES, doc->values[i].name))))
             return rc;
     if (doc->nvalues == 0)
         return SOU_OK;

@@ -31,6 +31,8 @@ struct sou_index {
     size_t nfields, fields_cap;
     char **values;
     size_t nvalues, values_cap;
+    char **dates;                    /* values that hold dates ("sou.dates") */
+    size_t ndates, dates_cap;
     char *path;                      /* the index directory, for stats */
     sou__shard_state *shards;        /* one for a directory; a stub's, in order */
     size_t nshards, nmissing;
@@ -43,6 +45,8 @@ struct sou_index {
 int sou__index_has_field(const sou_index *index, const char *name, size_t len);
 /* The value slot of name, or -1. */
 int sou__index_value_slot(const sou_index *index, const char *name);
+/* Was name (len bytes) set as a date (sou_doc_set_date) in the index? */
+int sou__index_value_is_date(const sou_index *index, const char *name, size_t len);
 
 /* Register doc's field and value names in the index (metadata, not yet
  * committed); *slots (sou__free) gets the slot of each value, NULL when

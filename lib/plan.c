@@ -201,6 +201,11 @@ static sou__qnode *clone(planner *p, const sou__qnode *n)
         return NULL;
     }
     c->window = n->window;
+    c->slot = n->slot;
+    c->has_lo = n->has_lo;
+    c->has_hi = n->has_hi;
+    c->lo = n->lo;
+    c->hi = n->hi;
     for (size_t i = 0; i < n->nkids && c; i++)
         c = add_kid(p, c, clone(p, n->kids[i]));
     return c;
@@ -531,14 +536,21 @@ static sou__qnode *compile(planner *p, const sou__snode *n, const char *field, s
 
 /* Fold a group's compiled kids into one node: and_op: required and plain
  * kids all must match; otherwise required ones must and plain ones may.
- * Negative kids are subtracted; a group of only negative kids subtracts
- * from all. Takes the nodes. */
+ * Filters (ranges) restrict the result, whatever the operator; negative
+ * kids are subtracted; a group of only negative kids subtracts from all.
+ * Takes the nodes. */
 static sou__qnode *combine(planner *p, sou__qnode **nodes, const sou__sign *signs, size_t n,
                            int and_op)
 {
-    sou__qnode *must = NULL, *may = NULL, *nots = NULL, *res = NULL;
+    sou__qnode *must = NULL, *may = NULL, *nots = NULL, *res = NULL, *filt = NULL;
     size_t nmust = 0, nmay = 0, nnot = 0;
 
+    for (size_t i = 0; i < n && p->rc == SOU_OK; i++) {
+        if (!nodes[i] || signs[i] != SOU__SIGN_FILTER)
+            continue;
+        filt = filt ? pair(p, SOU__Q_AND, filt, nodes[i]) : nodes[i];
+        nodes[i] = NULL;
+    }
     for (size_t i = 0; i < n; i++) {
         if (!nodes[i])
             continue;
@@ -549,7 +561,7 @@ static sou__qnode *combine(planner *p, sou__qnode **nodes, const sou__sign *sign
         else
             nmay++;
     }
-    if (nmust + nmay + nnot == 0 || p->rc != SOU_OK)
+    if ((nmust + nmay + nnot == 0 && !filt) || p->rc != SOU_OK)
         goto out;
     if (nmust > 1 && !(must = sou__qnode_new(SOU__Q_AND)))
         goto oom;
@@ -579,6 +591,10 @@ static sou__qnode *combine(planner *p, sou__qnode **nodes, const sou__sign *sign
         res = must ? must : may;
         must = may = NULL;
     }
+    if (filt) {
+        res = res ? pair(p, SOU__Q_AND, res, filt) : filt;
+        filt = NULL;
+    }
     if (!res && nnot > 0 && !(res = sou__qnode_new(SOU__Q_ALL)))
         goto oom;
     if (p->rc != SOU_OK)
@@ -607,6 +623,7 @@ out:
     sou__qnode_free(must);
     sou__qnode_free(may);
     sou__qnode_free(nots);
+    sou__qnode_free(filt);
     for (size_t i = 0; i < n; i++) {
         sou__qnode_free(nodes[i]);
         nodes[i] = NULL;
@@ -663,6 +680,19 @@ static sou__qnode *compile(planner *p, const sou__snode *n, const char *field, s
     field = node_field(n, field, &flen);
     if (n->op == SOU__S_GROUP)
         return compile_group(p, n, field, flen, NULL);
+    if (n->op == SOU__S_ALL || n->op == SOU__S_RANGE) {
+        node = sou__qnode_new(n->op == SOU__S_ALL ? SOU__Q_ALL : SOU__Q_RANGE);
+        if (!node) {
+            fail(p, SOU_ENOMEM);
+            return NULL;
+        }
+        node->slot = n->slot;
+        node->has_lo = n->has_lo;
+        node->has_hi = n->has_hi;
+        node->lo = n->lo;
+        node->hi = n->hi;
+        return node;
+    }
     if (analyze_text(p, p->q + n->s, n->e - n->s, &a) != SOU_OK)
         return NULL;
     node = n->op == SOU__S_WORD ? word_tokens_node(p, &a, n->prefix, field, flen)
@@ -951,7 +981,8 @@ static void plan_levels(planner *p, const sou__snode *root)
         for (size_t i = 0; i < nitems && p->rc == SOU_OK; i++) {
             if (is_stopword(p, items[i]))
                 skip[i] = 1, nstop++;
-            else if (items[i]->sign != SOU__SIGN_NEGATIVE)
+            else if (items[i]->sign != SOU__SIGN_NEGATIVE && items[i]->op != SOU__S_RANGE &&
+                     items[i]->op != SOU__S_ALL)
                 nother++;
         }
         if (nother == 0)

@@ -10,6 +10,7 @@
  *   unary    := (NOT | '-' | '+')* primary
  *   primary  := '(' or_group ')' | word | "phrase" | field:word
  *             | field:"phrase" | field:( or_group )
+ *             | value:LOW..HIGH | value:LOW.. | value:..HIGH | value:X | '*'
  *
  * Every item carries a sign (plain, required, negative). A group holds its
  * items with their signs; the planner combines required and plain items as
@@ -17,14 +18,20 @@
  * item hands that item and its sign to the enclosing group, so "a -b c"
  * with default OR still subtracts b from the whole query. Items joined by a
  * typed AND are required: what the user wrote explicitly is never relaxed.
- * Reading is lenient: what does not fit is read as text or dropped, and
- * only nesting too deep to be meant gives SOU_EQUERY.
+ * A range (value:LOW..HIGH) is a filter: it must match, and it filters its
+ * whole group rather than joining its OR, unless joined by a typed OR.
+ * Reading is lenient: what does not fit is read as text or dropped; only
+ * nesting too deep to be meant, and a range that cannot apply (no such
+ * value, a bound that is no number or date), give SOU_EQUERY.
  */
 #include "query.h"
 
+#include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "alloc.h"
+#include "date.h"
 #include "error.h"
 #include "terms.h"
 
@@ -104,7 +111,9 @@ typedef enum {
     LX_OR,
     LX_NOT,
     LX_MINUS, /* '-' glued to what follows */
-    LX_PLUS
+    LX_PLUS,
+    LX_RANGE, /* name [fs, fe), bounds [s, e) */
+    LX_ALL    /* a lone '*' */
 } lx_kind;
 
 typedef struct {
@@ -182,6 +191,62 @@ static int field_known(const lexer *lx, size_t fs, size_t fe)
     return lx->env->is_field(lx->env->ctx, name, n);
 }
 
+/* The name [fs, fe) folded to lower case into name (SOU_NAME_MAX + 1
+ * bytes); 0 when it is no valid name. */
+static int fold_name(const char *q, size_t fs, size_t fe, char *name)
+{
+    size_t n = fe - fs;
+
+    if (n == 0 || n > SOU_NAME_MAX)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        char c = q[fs + k];
+        name[k] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+    }
+    name[n] = '\0';
+    return sou__name_valid(name, n);
+}
+
+/* Could [s, e) be the bounds of a range: digits, signs, dots, date and
+ * time marks, at least one digit? */
+static int bounds_shaped(const char *q, size_t s, size_t e)
+{
+    int digit = 0;
+
+    for (size_t i = s; i < e; i++) {
+        char c = q[i];
+        if (c >= '0' && c <= '9')
+            digit = 1;
+        else if (!strchr(".+-:,TtZzEe", c) || c == '\0')
+            return 0;
+    }
+    return digit;
+}
+
+static const char *find_dots(const char *q, size_t s, size_t e)
+{
+    for (size_t i = s; i + 1 < e; i++)
+        if (q[i] == '.' && q[i + 1] == '.')
+            return q + i;
+    return NULL;
+}
+
+/* A range: name:LOW..HIGH, or name:X on a value that is not also a field;
+ * on a name that is no value, only what looks like numbers or dates (so
+ * that the parser can say the value is missing). */
+static int range_token(const lexer *lx, size_t s, size_t c, size_t e)
+{
+    char name[SOU_NAME_MAX + 1];
+    int is_date, dots;
+
+    if (c + 1 >= e || !fold_name(lx->q, s, c, name))
+        return 0;
+    dots = find_dots(lx->q, c + 1, e) != NULL;
+    if (lx->env->value_slot && lx->env->value_slot(lx->env->ctx, name, c - s, &is_date) >= 0)
+        return dots || !(lx->env->is_field && lx->env->is_field(lx->env->ctx, name, c - s));
+    return dots && bounds_shaped(lx->q, c + 1, e);
+}
+
 static void lex_next(lexer *lx, lx_tok *t)
 {
     const char *q = lx->q;
@@ -234,11 +299,22 @@ static void lex_next(lexer *lx, lx_tok *t)
         t->kind = LX_NOT;
     if (t->kind != LX_WORD)
         return;
+    if (e - s == 1 && q[s] == '*') {
+        t->kind = LX_ALL;
+        return;
+    }
 
     /* field:word, field:"phrase", field:( ... ) */
     const char *colon = memchr(q + s, ':', e - s);
     if (colon) {
         size_t c = (size_t)(colon - q);
+        if (c > s && range_token(lx, s, c, e)) {
+            t->kind = LX_RANGE;
+            t->fs = s;
+            t->fe = c;
+            t->s = c + 1;
+            return;
+        }
         if (c > s && field_known(lx, s, c)) {
             if (c + 1 < e) {
                 t->fs = s;
@@ -323,7 +399,91 @@ static int snode_add(parser *p, sou__snode *g, sou__snode *kid)
 static int starts_unary(lx_kind k)
 {
     return k == LX_WORD || k == LX_PHRASE || k == LX_LPAREN || k == LX_NOT || k == LX_MINUS ||
-           k == LX_PLUS;
+           k == LX_PLUS || k == LX_RANGE || k == LX_ALL;
+}
+
+/* One bound of a range, [s, e) of the query: a number, or for a date value
+ * an ISO 8601 date, taken at the start of its span (lo) or at its last
+ * instant (hi, the span's end excluded). */
+static int range_bound(parser *p, const lx_tok *t, const char *name, int is_date, size_t s,
+                       size_t e, int high, double *out)
+{
+    const char *q = p->lx.q;
+    char buf[65];
+    char *end;
+
+    if (is_date) {
+        double start, stop;
+        if (sou__date_parse(q + s, e - s, &start, &stop)) {
+            *out = high ? nextafter(stop, -INFINITY) : start;
+            return SOU_OK;
+        }
+        return fail(p, sou__error_set(SOU_EQUERY,
+                                      "range on '%s' at byte %zu: '%.*s' is not an ISO 8601 date "
+                                      "(YYYY, YYYY-MM, YYYY-MM-DD, YYYY-MM-DDThh:mm[:ss][Z])",
+                                      name, t->at, (int)(e - s > 40 ? 40 : e - s), q + s));
+    }
+    if (e - s < sizeof buf) {
+        memcpy(buf, q + s, e - s);
+        buf[e - s] = '\0';
+        *out = strtod(buf, &end);
+        if (end == buf + (e - s) && e > s && isfinite(*out))
+            return SOU_OK;
+    }
+    return fail(p, sou__error_set(SOU_EQUERY, "range on '%s' at byte %zu: '%.*s' is not a number",
+                                  name, t->at, (int)(e - s > 40 ? 40 : e - s), q + s));
+}
+
+/* value:LOW..HIGH into a RANGE item. */
+static sou__snode *range_item(parser *p, const lx_tok *t)
+{
+    const char *q = p->lx.q, *dots;
+    char name[SOU_NAME_MAX + 1];
+    int is_date = 0, slot = -1;
+    size_t ls, le, hs, he;
+    sou__snode *it;
+
+    fold_name(q, t->fs, t->fe, name);
+    if (p->env->value_slot)
+        slot = p->env->value_slot(p->env->ctx, name, t->fe - t->fs, &is_date);
+    if (slot < 0) {
+        int field = p->env->is_field && p->env->is_field(p->env->ctx, name, t->fe - t->fs);
+        fail(p, sou__error_set(SOU_EQUERY,
+                               field ? "range on '%s' at byte %zu: '%s' is a text field, not a "
+                                       "value; ranges apply to values"
+                                     : "range on '%s' at byte %zu: the index has no value '%s'",
+                               name, t->at, name));
+        return NULL;
+    }
+    if ((dots = find_dots(q, t->s, t->e))) {
+        ls = t->s;
+        le = (size_t)(dots - q);
+        hs = le + 2;
+        he = t->e;
+    } else {
+        ls = hs = t->s;
+        le = he = t->e;
+    }
+    if (!(it = snode_new(p, SOU__S_RANGE)))
+        return NULL;
+    it->slot = (unsigned int)slot;
+    it->has_lo = le > ls;
+    it->has_hi = he > hs;
+    it->s = t->s;
+    it->e = t->e;
+    it->at = t->at;
+    if ((it->has_lo && range_bound(p, t, name, is_date, ls, le, 0, &it->lo) != SOU_OK) ||
+        (it->has_hi && range_bound(p, t, name, is_date, hs, he, 1, &it->hi) != SOU_OK)) {
+        sou__snode_free(it);
+        return NULL;
+    }
+    if (it->has_lo && it->has_hi && it->lo > it->hi) {
+        fail(p, sou__error_set(SOU_EQUERY, "range on '%s' at byte %zu: '%.*s' is above '%.*s'",
+                               name, t->at, (int)(le - ls), q + ls, (int)(he - hs), q + hs));
+        sou__snode_free(it);
+        return NULL;
+    }
+    return it;
 }
 
 static sou__snode *or_group(parser *p);
@@ -375,7 +535,19 @@ static sou__snode *unary(parser *p)
     }
 
     t = peek(&p->lx);
-    if (t->kind == LX_WORD || t->kind == LX_PHRASE) {
+    if (t->kind == LX_RANGE || t->kind == LX_ALL) {
+        lx_tok w = *t;
+        advance(&p->lx);
+        if (w.kind == LX_RANGE) {
+            it = range_item(p, &w);
+            /* A filter, unless it is to leave documents out. */
+            if (it && sign != SOU__SIGN_NEGATIVE)
+                sign = SOU__SIGN_FILTER;
+        } else if ((it = snode_new(p, SOU__S_ALL))) {
+            it->s = w.s;
+            it->e = w.e;
+        }
+    } else if (t->kind == LX_WORD || t->kind == LX_PHRASE) {
         lx_tok w = *t;
         advance(&p->lx);
         if ((it = snode_new(p, w.kind == LX_WORD ? SOU__S_WORD : SOU__S_PHRASE))) {

@@ -27,13 +27,16 @@ extern "C" {
 typedef enum sou__sop {
     SOU__S_WORD,   /* unquoted text: [s, e) of the query */
     SOU__S_PHRASE, /* quoted text: [s, e) */
-    SOU__S_GROUP   /* kids combined by and_op, with their signs */
+    SOU__S_GROUP,  /* kids combined by and_op, with their signs */
+    SOU__S_RANGE,  /* name:LOW..HIGH on a value: slot, lo, hi */
+    SOU__S_ALL     /* "*": every document */
 } sou__sop;
 
 typedef enum sou__sign {
     SOU__SIGN_PLAIN,    /* combined as the group's operator says */
     SOU__SIGN_REQUIRED, /* +x, or joined by a typed AND: must match */
-    SOU__SIGN_NEGATIVE  /* -x, NOT x: must not match */
+    SOU__SIGN_NEGATIVE, /* -x, NOT x: must not match */
+    SOU__SIGN_FILTER    /* a range: must match, filters the whole group, adds no weight */
 } sou__sign;
 
 typedef struct sou__snode {
@@ -47,6 +50,9 @@ typedef struct sou__snode {
     size_t field_len;
     int and_op;            /* GROUP: plain kids must all match (1) or may (0) */
     int typed;             /* GROUP: joined by a typed AND or OR, not only by spaces */
+    unsigned int slot;     /* RANGE: the value slot */
+    int has_lo, has_hi;    /* RANGE: which bounds there are */
+    double lo, hi;         /* RANGE: lo <= value <= hi */
     struct sou__snode **kids;
     size_t nkids, cap;
 } sou__snode;
@@ -65,6 +71,9 @@ typedef struct sou__query_env {
     int relax;
     /* Most index terms a plan may hold (0: SOU__QUERY_TERMS_MAX). */
     size_t max_terms;
+    /* The slot of the value called name, or -1; *is_date: it holds dates.
+     * Decides what "name:LOW..HIGH" means. NULL: the index has no values. */
+    int (*value_slot)(void *ctx, const char *name, size_t len, int *is_date);
 } sou__query_env;
 
 /* Most index terms in one query after expansion into fields, stems and
@@ -92,7 +101,8 @@ typedef enum sou__qop {
     SOU__Q_ALL,       /* every document */
     SOU__Q_NOTHING,   /* no document */
     SOU__Q_SYNONYM,   /* kids weighed as one term (a word across fields and forms) */
-    SOU__Q_NEAR       /* kids (TERMs or ORs of TERMs) within window positions, any order */
+    SOU__Q_NEAR,      /* kids (TERMs or ORs of TERMs) within window positions, any order */
+    SOU__Q_RANGE      /* documents whose value in slot is within [lo, hi]; no weight */
 } sou__qop;
 
 typedef struct sou__qnode {
@@ -101,6 +111,9 @@ typedef struct sou__qnode {
     size_t term_len;
     uint32_t wqf;    /* TERM: within-query frequency, 1 by default */
     uint32_t window; /* NEAR: positions */
+    unsigned int slot;   /* RANGE: value slot */
+    int has_lo, has_hi;  /* RANGE: an open end has none */
+    double lo, hi;       /* RANGE: bounds, both included */
     struct sou__qnode **kids;
     size_t nkids;
     size_t cap;

@@ -1,5 +1,6 @@
 /* results.c: searching an index, and the results handed to the caller. */
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -35,6 +36,11 @@ typedef struct {
     char *suggestion;
 } sou__word;
 
+typedef struct {
+    char *name;
+    sou__xfacet counts;
+} sou__facet;
+
 struct sou_results {
     size_t offset;
     uint64_t total;
@@ -46,6 +52,8 @@ struct sou_results {
     sou__hit *hits;
     sou__word *words;   /* explained words */
     size_t nexplained;
+    sou__facet *facets;
+    size_t nfacets;
 };
 
 int sou_search_options_init(sou_search_options *opts, unsigned int version)
@@ -54,15 +62,40 @@ int sou_search_options_init(sou_search_options *opts, unsigned int version)
 
     if (!opts)
         return sou__error_set(SOU_EINVAL, "search options: NULL");
-    if (version != SOU_SEARCH_OPTIONS_VERSION)
+    if (version < 1 || version > SOU_SEARCH_OPTIONS_VERSION)
         return sou__error_set(SOU_EINVAL, "search options: unknown version %u", version);
-    *opts = defaults;
+    /* A caller built against an older sou.h has a shorter struct: fill
+     * only the fields of its version. */
+    memcpy(opts, &defaults,
+           version == 1   ? offsetof(sou_search_options, exact_total)
+           : version == 2 ? offsetof(sou_search_options, facets)
+                          : sizeof *opts);
+    opts->version = version;
     return SOU_OK;
 }
 
 static int is_field(void *ctx, const char *name, size_t len)
 {
     return sou__index_has_field(ctx, name, len);
+}
+
+static int value_slot(void *ctx, const char *name, size_t len, int *is_date)
+{
+    char buf[SOU_NAME_MAX + 1];
+
+    *is_date = 0;
+    if (len > SOU_NAME_MAX)
+        return -1;
+    memcpy(buf, name, len);
+    buf[len] = '\0';
+    *is_date = sou__index_value_is_date(ctx, name, len);
+    return sou__index_value_slot(ctx, buf);
+}
+
+/* The facets of opts, which versions 1 and 2 did not have. */
+static size_t facet_count(const sou_search_options *opts)
+{
+    return opts->version >= 3 ? opts->nfacets : 0;
 }
 
 /* Check the arguments common to search and explain, and parse. */
@@ -94,11 +127,19 @@ static int prepare(sou_index *index, const char *query, size_t query_len,
         return sou__error_set(SOU_EINVAL, "search: bm25_b must be between 0 and 1");
     if (opts->sort_by && sou__index_value_slot(index, opts->sort_by) < 0)
         return sou__error_set(SOU_EINVAL, "unknown sort value '%s'", opts->sort_by);
+    if (facet_count(opts) && !opts->facets)
+        return sou__error_set(SOU_EINVAL, "search: nfacets is %zu but facets is NULL",
+                              opts->nfacets);
+    for (size_t i = 0; i < facet_count(opts); i++)
+        if (!opts->facets[i] || sou__index_value_slot(index, opts->facets[i]) < 0)
+            return sou__error_set(SOU_EINVAL, "unknown facet value '%s'",
+                                  opts->facets[i] ? opts->facets[i] : "(null)");
 
     memset(&env, 0, sizeof env);
     env.analyzer = index->analyzer;
     env.default_op = opts->default_op;
     env.is_field = is_field;
+    env.value_slot = value_slot;
     env.ctx = index;
     env.fields = index->fields;
     env.nfields = index->nfields;
@@ -306,6 +347,7 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
     sou__xmatch *m = NULL;
     sou__xsearch params;
     sou_results *r = NULL;
+    unsigned int *facet_slots = NULL;
     int rc;
 
     if (!out)
@@ -324,6 +366,16 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
     params.sort_slot = opts->sort_by ? sou__index_value_slot(index, opts->sort_by) : -1;
     params.sort_ascending = (opts->flags & SOU_SEARCH_SORT_ASCENDING) != 0;
     params.exact_up_to = exact_total(opts);
+    if (facet_count(opts)) {
+        if (!(facet_slots = sou__malloc(facet_count(opts) * sizeof *facet_slots))) {
+            rc = SOU_ENOMEM;
+            goto fail;
+        }
+        for (size_t i = 0; i < facet_count(opts); i++)
+            facet_slots[i] = (unsigned int)sou__index_value_slot(index, opts->facets[i]);
+        params.facet_slots = facet_slots;
+        params.nfacets = facet_count(opts);
+    }
     if ((rc = sou__xdb_search(index->db, parsed->level, 3, &params, &m)) != SOU_OK)
         goto fail;
 
@@ -338,6 +390,21 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
         r->level_total[l] = m->level_total[l];
     r->nwords = parsed->nwords;
     r->nstopped = parsed->nstopped;
+    if (m->nfacets) {
+        if (!(r->facets = sou__calloc(m->nfacets, sizeof *r->facets))) {
+            rc = SOU_ENOMEM;
+            goto fail;
+        }
+        for (size_t i = 0; i < m->nfacets; i++) {
+            if (!(r->facets[i].name = sou__strndup(opts->facets[i], strlen(opts->facets[i])))) {
+                rc = SOU_ENOMEM;
+                goto fail;
+            }
+            r->nfacets++;
+            r->facets[i].counts = m->facets[i];
+            memset(&m->facets[i], 0, sizeof m->facets[i]);
+        }
+    }
     if (m->count > 0 && !(r->hits = sou__calloc(m->count, sizeof *r->hits))) {
         rc = SOU_ENOMEM;
         goto fail;
@@ -362,11 +429,13 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
     if ((r->count == 0 || (opts->flags & SOU_SEARCH_EXPLAIN)) &&
         (rc = explain_words(index, parsed, exact_total(opts), r)) != SOU_OK)
         goto fail;
+    sou__free(facet_slots);
     sou__xmatch_free(m);
     sou__parsed_free(parsed);
     *out = r;
     return SOU_OK;
 fail:
+    sou__free(facet_slots);
     sou_results_free(r);
     sou__xmatch_free(m);
     sou__parsed_free(parsed);
@@ -446,7 +515,45 @@ void sou_results_free(sou_results *results)
         sou__free(results->words[i].suggestion);
     }
     sou__free(results->words);
+    for (size_t i = 0; i < results->nfacets; i++) {
+        sou__free(results->facets[i].name);
+        sou__free(results->facets[i].counts.values);
+        sou__free(results->facets[i].counts.counts);
+    }
+    sou__free(results->facets);
     sou__free(results);
+}
+
+size_t sou_results_facet_count(const sou_results *results)
+{
+    return results ? results->nfacets : 0;
+}
+
+const char *sou_results_facet(const sou_results *results, size_t i, size_t *nvalues)
+{
+    if (nvalues)
+        *nvalues = 0;
+    if (!results || i >= results->nfacets)
+        return NULL;
+    if (nvalues)
+        *nvalues = results->facets[i].counts.n;
+    return results->facets[i].name;
+}
+
+int sou_results_facet_value(const sou_results *results, size_t i, size_t j, double *value,
+                            uint64_t *count)
+{
+    if (value)
+        *value = 0;
+    if (count)
+        *count = 0;
+    if (!results || i >= results->nfacets || j >= results->facets[i].counts.n)
+        return sou__error_set(SOU_ENOTFOUND, "no facet value %zu of facet %zu", j, i);
+    if (value)
+        *value = results->facets[i].counts.values[j];
+    if (count)
+        *count = results->facets[i].counts.counts[j];
+    return SOU_OK;
 }
 
 size_t sou_results_count(const sou_results *results)

@@ -4,8 +4,9 @@
 
 #include <algorithm>
 #include <cmath>
-
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "xapian_shim_internal.hh"
@@ -73,8 +74,33 @@ Xapian::Query to_query(const sou__qnode *n, const Xapian::Database *db)
     case SOU__Q_NEAR:
         return Xapian::Query(Xapian::Query::OP_NEAR, kids.begin(), kids.end(),
                              static_cast<Xapian::termcount>(n->window ? n->window : kids.size()));
-    case SOU__Q_AND:
-        return Xapian::Query(Xapian::Query::OP_AND, kids.begin(), kids.end());
+    case SOU__Q_AND: {
+        // Ranges filter: they add no weight, and OP_FILTER says so.
+        std::vector<Xapian::Query> scored, filters;
+        for (size_t i = 0; i < n->nkids; i++)
+            (n->kids[i]->op == SOU__Q_RANGE ? filters : scored).push_back(kids[i]);
+        if (filters.empty() || scored.empty())
+            return Xapian::Query(Xapian::Query::OP_AND, kids.begin(), kids.end());
+        return Xapian::Query(Xapian::Query::OP_FILTER,
+                             Xapian::Query(Xapian::Query::OP_AND, scored.begin(), scored.end()),
+                             Xapian::Query(Xapian::Query::OP_AND, filters.begin(), filters.end()));
+    }
+    case SOU__Q_RANGE: {
+        const Xapian::valueno slot = n->slot;
+        if (n->has_lo && n->has_hi)
+            return Xapian::Query(Xapian::Query::OP_VALUE_RANGE, slot,
+                                 Xapian::sortable_serialise(n->lo),
+                                 Xapian::sortable_serialise(n->hi));
+        if (n->has_lo)
+            return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot,
+                                 Xapian::sortable_serialise(n->lo));
+        if (n->has_hi)
+            return Xapian::Query(Xapian::Query::OP_VALUE_LE, slot,
+                                 Xapian::sortable_serialise(n->hi));
+        // "name:..": the documents that have the value at all. Every
+        // stored value sorts at or after "\0"; a missing one is empty.
+        return Xapian::Query(Xapian::Query::OP_VALUE_GE, slot, std::string(1, '\0'));
+    }
     case SOU__Q_OR:
         return Xapian::Query(Xapian::Query::OP_OR, kids.begin(), kids.end());
     case SOU__Q_SYNONYM:
@@ -90,7 +116,8 @@ Xapian::Query to_query(const sou__qnode *n, const Xapian::Database *db)
             return Xapian::Query::MatchNothing;
         return Xapian::Query(Xapian::Query::OP_AND_MAYBE, kids.begin(), kids.end());
     case SOU__Q_ALL:
-        return Xapian::Query::MatchAll;
+        // Every document, weighing nothing: a browse comes in docid order.
+        return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0.0);
     case SOU__Q_NOTHING:
         return Xapian::Query::MatchNothing;
     }
@@ -150,6 +177,32 @@ void exclude_level(sou__xdb *db, const Xapian::Query &q, uint64_t n,
     }
 }
 
+// The counts of a spy into f, the most frequent value first.
+int copy_facet(const Xapian::ValueCountMatchSpy &spy, sou__xfacet *f)
+{
+    std::vector<std::pair<double, uint64_t> > v;
+    for (Xapian::TermIterator t = spy.values_begin(); t != spy.values_end(); ++t)
+        v.push_back(std::make_pair(Xapian::sortable_unserialise(*t),
+                                   static_cast<uint64_t>(t.get_termfreq())));
+    std::sort(v.begin(), v.end(),
+              [](const std::pair<double, uint64_t> &a, const std::pair<double, uint64_t> &b) {
+                  return a.second != b.second ? a.second > b.second : a.first < b.first;
+              });
+    f->n = 0;
+    if (v.empty())
+        return SOU_OK;
+    f->values = static_cast<double *>(sou__malloc(v.size() * sizeof *f->values));
+    f->counts = static_cast<uint64_t *>(sou__malloc(v.size() * sizeof *f->counts));
+    if (!f->values || !f->counts)
+        return SOU_ENOMEM;
+    for (size_t i = 0; i < v.size(); i++) {
+        f->values[i] = v[i].first;
+        f->counts[i] = v[i].second;
+    }
+    f->n = v.size();
+    return SOU_OK;
+}
+
 // One attempt at the match over the levels; DatabaseModifiedError escapes
 // to the caller.
 sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
@@ -169,11 +222,19 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
         return NULL;
     m->total_exact = 1;
     size_t cap = 0;
+    // One spy per facet, shared by the levels: they match apart, so the
+    // counts add up. A spy sees every match only when the match is
+    // counted exactly to its end: check_at_least of the whole database.
+    std::vector<std::unique_ptr<Xapian::ValueCountMatchSpy> > spies;
+    const uint64_t all_docs = params->nfacets ? db->db.get_doccount() : 0;
     try {
+        for (size_t f = 0; f < params->nfacets; f++)
+            spies.emplace_back(new Xapian::ValueCountMatchSpy(params->facet_slots[f]));
         for (size_t l = 0; l < nlevels && l < 3; l++) {
             if (!levels[l])
                 continue;
-            // A later level only fills a page the earlier ones left short.
+            // A later level only fills a page the earlier ones left short;
+            // facets count the levels run, the matches the total counts.
             if (any_before && m->total >= need)
                 break;
             Xapian::Query level_q = to_query(levels[l], &db->db);
@@ -192,6 +253,10 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
             uint64_t check = skip + left;
             if (params->exact_up_to > check)
                 check = params->exact_up_to;
+            if (all_docs > check)
+                check = all_docs;
+            for (size_t f = 0; f < spies.size(); f++)
+                enquire.add_matchspy(spies[f].get());
             Xapian::MSet mset = enquire.get_mset(clamp(skip), clamp(left), clamp(check));
             uint64_t lower = mset.get_matches_lower_bound();
             uint64_t upper = mset.get_matches_upper_bound();
@@ -214,10 +279,26 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
             }
             left -= mset.size();
             skip = skip > m->level_total[l] ? skip - m->level_total[l] : 0;
-            if (m->total < need)
+            bool later = false;
+            for (size_t k = l + 1; k < nlevels && k < 3; k++)
+                later = later || levels[k] != NULL;
+            if (later && m->total < need)
                 exclude_level(db, q, m->level_total[l], ids);
             before = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
             any_before = true;
+        }
+        if (!spies.empty()) {
+            m->facets = static_cast<sou__xfacet *>(sou__calloc(spies.size(), sizeof *m->facets));
+            if (!m->facets) {
+                sou__xmatch_free(m);
+                return NULL;
+            }
+            m->nfacets = spies.size();
+            for (size_t f = 0; f < spies.size(); f++)
+                if (copy_facet(*spies[f], &m->facets[f]) != SOU_OK) {
+                    sou__xmatch_free(m);
+                    return NULL;
+                }
         }
     } catch (...) {
         sou__xmatch_free(m);
@@ -292,6 +373,11 @@ extern "C" void sou__xmatch_free(sou__xmatch *m)
     for (size_t i = 0; i < m->count; i++)
         sou__free(m->hits[i].data);
     sou__free(m->hits);
+    for (size_t f = 0; f < m->nfacets; f++) {
+        sou__free(m->facets[f].values);
+        sou__free(m->facets[f].counts);
+    }
+    sou__free(m->facets);
     sou__free(m);
 }
 

@@ -134,7 +134,17 @@ typedef struct sou__xsearch {
     int sort_slot;      /* -1: relevance */
     int sort_ascending;
     uint64_t exact_up_to; /* count matches exactly up to this many (0: estimate) */
+    const unsigned int *facet_slots; /* value slots to count distinct values of */
+    size_t nfacets;
 } sou__xsearch;
+
+/* The distinct values of a slot over the match, the most frequent first
+ * (equal counts: the smallest value first). */
+typedef struct sou__xfacet {
+    size_t n;
+    double *values;
+    uint64_t *counts;
+} sou__xfacet;
 
 typedef struct sou__xhit {
     uint32_t docid;
@@ -152,6 +162,9 @@ typedef struct sou__xmatch {
     int levels_run;     /* how many levels were searched */
     size_t count;
     sou__xhit *hits;
+    sou__xfacet *facets; /* one per facet slot asked, NULL when none; counted over
+                            every match of the levels run (then total is exact) */
+    size_t nfacets;
 } sou__xmatch;
 
 /* Run the levels in order (NULL entries skipped): each fills what is left

@@ -18,6 +18,7 @@ int main(void)
     srunner_add_suite(sr, sou_bulk_suite());
     srunner_add_suite(sr, sou_match_suite());
     srunner_add_suite(sr, sou_stub_suite());
+    srunner_add_suite(sr, sou_filter_suite());
     srunner_run_all(sr, CK_NORMAL);
     failed = srunner_ntests_failed(sr);
     srunner_free(sr);

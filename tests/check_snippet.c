@@ -27,7 +27,7 @@ static sou_analyzer *analyzer(void)
 
 static sou__parsed *parse(sou_analyzer *a, const char *q)
 {
-    sou__query_env env = { a, SOU_OP_AND, is_field, NULL, NULL, 0, 0, 0 };
+    sou__query_env env = { a, SOU_OP_AND, is_field, NULL, NULL, 0, 0, 0, NULL };
     sou__parsed *p = NULL;
     ck_assert_int_eq(sou__query_parse(&env, q, strlen(q), &p), SOU_OK);
     return p;

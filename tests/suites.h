@@ -14,5 +14,6 @@ Suite *sou_snippet_suite(void);
 Suite *sou_bulk_suite(void);
 Suite *sou_match_suite(void);
 Suite *sou_stub_suite(void);
+Suite *sou_filter_suite(void);
 
 #endif
