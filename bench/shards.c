@@ -10,6 +10,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <spawn.h>
@@ -149,11 +150,16 @@ static int server_start(server *s, const char *tcpsrv, const char *dir)
         return -1;
     }
     snprintf(port, sizeof port, "%u", s->port);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    /* Its complaints when a client goes away are not the benchmark's. */
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
     posix_spawnattr_init(&attr);
     posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
     posix_spawnattr_setpgroup(&attr, 0);
-    rc = posix_spawnp(&s->pid, tcpsrv, NULL, &attr, argv, environ);
+    rc = posix_spawnp(&s->pid, tcpsrv, &fa, &attr, argv, environ);
     posix_spawnattr_destroy(&attr);
+    posix_spawn_file_actions_destroy(&fa);
     if (rc != 0) {
         fprintf(stderr, "sou-bench: cannot run %s: %s\n", tcpsrv, strerror(rc));
         s->pid = 0;
@@ -220,7 +226,8 @@ static int write_stub(const char *path, const char *dir, size_t n, const server 
 
 /* One search as a results page shows it: top 10 with stored text and
  * snippets. The total into *total. */
-static int search_one(sou_index *index, const bench_query *q, uint64_t *total, uint64_t *sink)
+static int search_one(sou_index *index, const bench_query *q, uint64_t *total, int *exact,
+                      uint64_t *sink)
 {
     sou_search_options so = SOU_SEARCH_OPTIONS_INIT;
     sou_results *res = NULL;
@@ -229,6 +236,7 @@ static int search_one(sou_index *index, const bench_query *q, uint64_t *total, u
     if (sou_index_search(index, q->text, q->len, &so, &res) != SOU_OK)
         return -1;
     *total = sou_results_total(res);
+    *exact = sou_results_total_exact(res);
     for (size_t i = 0; i < sou_results_count(res); i++) {
         size_t len = 0;
         if (sou_results_field(res, i, "body", &len))
@@ -457,8 +465,9 @@ int bench_shards_main(int argc, char **argv)
         for (size_t i = 0; i < ncf; i++) {
             for (size_t k = 0; k < nq; k++) {
                 uint64_t total = 0;
+                int exact = 0;
                 double t0 = bench_now();
-                int rc = search_one(cf[i].index, &q[k], &total, &sink);
+                int rc = search_one(cf[i].index, &q[k], &total, &exact, &sink);
                 double dt = bench_now() - t0;
                 if (run > 0) {
                     cf[i].us[(run - 1) * nq + k] = dt * 1e6;
@@ -472,9 +481,16 @@ int bench_shards_main(int argc, char **argv)
                     fprintf(stderr, "sou-bench: %s: query '%s': %s\n", cf[i].label, q[k].text,
                             sou_error_last()->message);
                 } else if (i == 0) {
-                    totals[k] = total;
-                } else if (total != totals[k]) {
-                    cf[i].totals_differ++;
+                    /* A lower bound ("at least") depends on the order the
+                     * matcher met the documents in: only exact totals are
+                     * compared. */
+                    totals[k] = exact ? total : UINT64_MAX;
+                } else if (exact && totals[k] != UINT64_MAX && total != totals[k]) {
+                    if (cf[i].totals_differ++ < 5)
+                        fprintf(stderr, "sou-bench: %s: query '%s': %llu results, %llu in the "
+                                        "first row\n",
+                                cf[i].label, q[k].text, (unsigned long long)total,
+                                (unsigned long long)totals[k]);
                 }
             }
         }
@@ -517,7 +533,7 @@ int bench_shards_main(int argc, char **argv)
                    cf[0].p50 > 0 ? cf[i].p50 / cf[0].p50 : 0, cf[i].failed, cf[i].totals_differ);
         printf("\np50 ratio: to the first row; failed: queries that failed in any pass (their\n"
                "times are not the search's); differ: queries whose total differs from the\n"
-               "first row's\n");
+               "first row's (exact totals only)\n");
     }
     for (size_t i = 0; i < ncf; i++) {
         sou_index_close(cf[i].index);
