@@ -1554,6 +1554,7 @@ int cmd_index(cli_global *g, int argc, char **argv)
         case OPT_VALUE:
             if (cli_values_add(&st.values, optarg) != 0) {
                 free(jsonl);
+                free(excl);
                 return cli_usage_error("index", "--value: want a name [a-z][a-z0-9_]* (at most "
                                                 "%d of them): '%s'",
                                        CLI_VALUES_MAX, optarg);
