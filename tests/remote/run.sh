@@ -32,35 +32,7 @@ printf '%s\n' '{"id": "far-1", "body": "The river market sells paper lanterns. å
 "$sou" -d "$work/near" index --jsonl "$work/near.jsonl" 2>/dev/null
 "$sou" -d "$work/far" index --jsonl "$work/far.jsonl" 2>/dev/null
 
-# Serve DIR with xapian-tcpsrv on a free loopback port: try a few until the
-# server stays up. Sets $port and adds the server's pid to $pids.
-pids=
-serve() {
-    port=
-    for p in $1; do
-        # In a session of its own: on SIGTERM the server signals its whole
-        # process group, which must not be ours.
-        setsid "$tcpsrv" --interface 127.0.0.1 --port "$p" --quiet "$2" >"$work/srv-$p.log" 2>&1 &
-        spid=$!
-        sleep 0.5
-        if kill -0 "$spid" 2>/dev/null; then
-            port=$p
-            pids="$pids $spid"
-            return 0
-        fi
-    done
-    return 1
-}
-stop() {
-    kill -TERM "-$1" 2>/dev/null || kill "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
-}
-cleanup() {
-    for p in $pids; do
-        stop "$p"
-    done
-    [ -n "${keep:-}" ] || rm -rf "$work"
-}
+. "$(dirname "$0")/serve.sh"
 trap cleanup EXIT INT TERM
 
 serve "37411 38417 39423 40429 41431" "$work/far"

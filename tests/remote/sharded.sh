@@ -79,31 +79,7 @@ printf 'auto a\nauto b\nauto c\nauto d\n' >"$work/more.stub"
 "$sou" -d "$work/more.stub" index --jsonl "$work/gone.jsonl" >/dev/null 2>"$work/err"
 check "another number of shards refused for writing" "$? $(grep -c 'index the documents again' "$work/err")" "1 1"
 
-# Serve DIR on a free loopback port; sets $port and $spid.
-pids=
-serve() {
-    port=
-    for p in $1; do
-        # A session of its own: on SIGTERM the server signals its whole
-        # process group, which must not be ours.
-        setsid "$tcpsrv" --interface 127.0.0.1 --port "$p" --quiet "$2" >"$work/srv-$p.log" 2>&1 &
-        spid=$!
-        sleep 0.5
-        if kill -0 "$spid" 2>/dev/null; then
-            port=$p
-            pids="$pids $spid"
-            return 0
-        fi
-    done
-    return 1
-}
-cleanup() {
-    for p in $pids; do
-        kill -TERM "-$p" 2>/dev/null || kill "$p" 2>/dev/null
-        wait "$p" 2>/dev/null
-    done
-    [ -n "${keep:-}" ] || rm -rf "$work"
-}
+. "$(dirname "$0")/serve.sh"
 trap cleanup EXIT INT TERM
 
 serve "37451 38457 39463 40469 41471" "$work/b"
