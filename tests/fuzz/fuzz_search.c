@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fuzz_util.h"
 #include "sou.h"
 
 #define CHECK(cond)                                                                                \
@@ -101,38 +102,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     CHECK(sou_index_open(&index_, dir, NULL) == SOU_OK);
     atexit(cleanup);
     return 0;
-}
-
-static int utf8_valid(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        size_t k;
-        uint32_t cp;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        if (c >= 0xC2 && c <= 0xDF)
-            k = 1, cp = c & 0x1F;
-        else if (c >= 0xE0 && c <= 0xEF)
-            k = 2, cp = c & 0x0F;
-        else if (c >= 0xF0 && c <= 0xF4)
-            k = 3, cp = c & 0x07;
-        else
-            return 0;
-        for (size_t j = 1; j <= k; j++) {
-            if (i + j >= n || (s[i + j] & 0xC0) != 0x80)
-                return 0;
-            cp = (cp << 6) | (s[i + j] & 0x3F);
-        }
-        if ((k == 2 && cp < 0x800) || (k == 3 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-            (cp >= 0xD800 && cp <= 0xDFFF))
-            return 0;
-        i += k + 1;
-    }
-    return 1;
 }
 
 static size_t count(const char *s, size_t n, const char *pat)
