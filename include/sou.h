@@ -694,7 +694,11 @@ SOU_API int sou_index_ids(sou_index *index, const char *prefix, size_t prefix_le
  * sou_bulk_finish returns; after a failure or sou_bulk_cancel the index is
  * as it was. The index handle stays usable by the calling thread only for
  * sou_bulk_add until the bulk ends. Memory is bounded by memory_docs,
- * whatever the number of documents.
+ * whatever the number of documents. The work directories that a bulk load
+ * or a compaction of this index killed before it finished left behind
+ * (PATH.bulkXXXXXX, PATH.compactXXXXXX) are removed by the next of either,
+ * except one holding "old", which may be the index moved aside by a merge
+ * cut short: look there before removing it.
  */
 typedef struct sou_bulk sou_bulk;
 

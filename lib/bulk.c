@@ -17,6 +17,7 @@
  * sou_index_compact rewrites an index built bit by bit the same way.
  */
 #define _XOPEN_SOURCE 700
+#include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
 #include <pthread.h>
@@ -214,6 +215,64 @@ static void remove_tree(const char *path)
         nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+/* Work directories beside the index that a bulk load or a compaction
+ * killed before it finished left behind: PATH.bulkXXXXXX and
+ * PATH.compactXXXXXX. The caller holds the index open for writing, and
+ * only a writer of the index makes them, so any there now is stale. One
+ * that holds "old" may hold the index itself (moved aside just before the
+ * process died, with the merged one not yet in its place): it is left for
+ * the user to look at; the others go. */
+static void remove_stale_work(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    size_t dlen = slash ? (size_t)(slash - path) : 0;
+    const char *base = slash ? slash + 1 : path;
+    size_t blen = strlen(base);
+    char *dirname, *entry;
+    DIR *d;
+    struct dirent *e;
+
+    if (!blen)
+        return;
+    if (!slash)
+        dirname = sou__strndup(".", 1);
+    else
+        dirname = dlen ? sou__strndup(path, dlen) : sou__strndup("/", 1);
+    if (!dirname)
+        return;
+    if (!(d = opendir(dirname))) {
+        sou__free(dirname);
+        return;
+    }
+    while ((e = readdir(d))) {
+        const char *rest = e->d_name + blen;
+        size_t tail;
+        struct stat st;
+
+        if (strncmp(e->d_name, base, blen) != 0)
+            continue;
+        if (strncmp(rest, ".bulk", 5) == 0)
+            tail = strlen(rest + 5);
+        else if (strncmp(rest, ".compact", 8) == 0)
+            tail = strlen(rest + 8);
+        else
+            continue;
+        if (tail != 6) /* mkdtemp's XXXXXX */
+            continue;
+        if (!(entry = sou__malloc(strlen(dirname) + strlen(e->d_name) + sizeof "/" "/old")))
+            break;
+        sprintf(entry, "%s/%s/old", dirname, e->d_name);
+        if (lstat(entry, &st) != 0 && errno == ENOENT) {
+            entry[strlen(entry) - 4] = '\0';
+            if (lstat(entry, &st) == 0 && S_ISDIR(st.st_mode))
+                remove_tree(entry);
+        }
+        sou__free(entry);
+    }
+    closedir(d);
+    sou__free(dirname);
+}
+
 static void bulk_free(sou_bulk *b)
 {
     if (!b)
@@ -280,6 +339,7 @@ int sou_bulk_begin(sou_bulk **out, sou_index *index, const sou_bulk_options *opt
     b->commit_every = (opts->memory_docs ? opts->memory_docs : MEMORY_DOCS_DEFAULT) / b->nworkers;
     if (b->commit_every == 0)
         b->commit_every = 1;
+    remove_stale_work(index->path);
     plen = strlen(index->path);
     if (!(b->dir = sou__malloc(plen + 16))) {
         sou__free(b);
@@ -402,6 +462,7 @@ int sou_index_compact(sou_index *index)
     if ((rc = sou__xdb_commit(index->db)))
         return rc;
     index->pending = 0;
+    remove_stale_work(index->path);
     plen = strlen(index->path);
     if (!(work = sou__malloc(plen + 16)))
         return SOU_ENOMEM;

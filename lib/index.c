@@ -829,6 +829,7 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
     char *format = NULL;
     size_t format_len;
     unsigned int mode, timeout_ms = CONNECT_TIMEOUT_DEFAULT;
+    size_t plen;
     int rc, stub = 0;
 
     if (!out)
@@ -875,7 +876,12 @@ int sou_index_open(sou_index **out, const char *path, const sou_index_options *o
         return SOU_ENOMEM;
     index->flags = mode;
     index->flush_threshold = opts->flush_threshold ? opts->flush_threshold : FLUSH_DEFAULT;
-    if (!(index->path = sou__strndup(path, strlen(path)))) {
+    /* Without trailing slashes ("idx/" is "idx"): work directories are
+     * made beside the index, named after it. */
+    plen = strlen(path);
+    while (plen > 1 && path[plen - 1] == '/')
+        plen--;
+    if (!(index->path = sou__strndup(path, plen))) {
         rc = SOU_ENOMEM;
         goto fail;
     }

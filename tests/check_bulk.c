@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sou.h"
 #include "suites.h"
@@ -151,6 +152,67 @@ START_TEST(test_bulk_new_index)
 }
 END_TEST
 
+static int exists_in(const char *name)
+{
+    char path[4096];
+    DIR *d;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (!(d = opendir(path)))
+        return 0;
+    closedir(d);
+    return 1;
+}
+
+static void make_dir_in(const char *name)
+{
+    char path[4096];
+    FILE *f;
+
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    ck_assert_int_eq(mkdir(path, 0777), 0);
+    snprintf(path, sizeof path, "%s/%s/iamglass", dir, name);
+    ck_assert_ptr_nonnull(f = fopen(path, "w"));
+    fclose(f);
+}
+
+/* What a killed bulk load or compaction left beside the index goes at the
+ * next one; a work directory that may hold the index moved aside stays,
+ * and so does anything else. The path may end in '/'. */
+START_TEST(test_bulk_stale_work)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    sou_index *ix = NULL;
+    sou_bulk *b = NULL;
+    char path[4096];
+
+    make_dir_in("ix.bulkAb3dE9");
+    make_dir_in("ix.bulkAb3dE9/s0");
+    make_dir_in("ix.compactZz81kQ");
+    make_dir_in("ix.bulkOLDold");
+    make_dir_in("ix.bulkOLDold/old");
+    make_dir_in("ix.bulk-mine");
+    make_dir_in("ixx.bulkAb3dE9");
+
+    snprintf(path, sizeof path, "%s/ix/", dir);
+    o.flags = SOU_INDEX_CREATE;
+    ck_assert_msg(sou_index_open(&ix, path, &o) == SOU_OK, "%s", sou_error_last()->message);
+    ck_assert_int_eq(sou_bulk_begin(&b, ix, NULL), SOU_OK);
+    add_many(b);
+    ck_assert_msg(sou_bulk_finish(b) == SOU_OK, "%s", sou_error_last()->message);
+    check_many(ix, 600);
+    sou_index_close(ix);
+
+    ck_assert(!exists_in("ix.bulkAb3dE9"));
+    ck_assert(!exists_in("ix.compactZz81kQ"));
+    ck_assert(exists_in("ix.bulkOLDold/old"));
+    ck_assert(exists_in("ix.bulk-mine"));
+    ck_assert(exists_in("ixx.bulkAb3dE9"));
+    /* the index, the one kept and the two that are not bulk's */
+    ck_assert_int_eq(leftovers(), 3);
+}
+END_TEST
+
 START_TEST(test_bulk_into_existing)
 {
     sou_index *ix = open_writer();
@@ -293,6 +355,7 @@ Suite *sou_bulk_suite(void)
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_bulk_new_index, 0, 3);
     tcase_add_test(tc, test_bulk_into_existing);
+    tcase_add_test(tc, test_bulk_stale_work);
     tcase_add_test(tc, test_bulk_cancel);
     tcase_add_test(tc, test_compact);
     suite_add_tcase(s, tc);
