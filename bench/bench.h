@@ -131,6 +131,14 @@ int bench_list_has(const char *list, const char *item);
 /** Parse a non-negative decimal integer. @return 0 or -1. */
 int bench_parse_u64(const char *s, uint64_t *out);
 
+/** The argument @p arg of option @p opt as a number from @p lo to @p hi into
+ * @p out. @return 0, or -1 after saying on stderr what the option takes. */
+int bench_num_arg(const char *opt, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out);
+
+/** A new JSON object holding what every --json output begins with: "cpu",
+ * "cpus" and "sou" (the library's version). NULL when out of memory. */
+json_t *bench_json_root(void);
+
 /* Print root as indented JSON and a newline on stdout, then release it.
  * Returns 0, or -1 when it could not be written. */
 int bench_json_print(json_t *root);

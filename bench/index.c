@@ -504,19 +504,13 @@ static int json_print(const row *rows, size_t n, const bench_collection *c, cons
                       size_t n_ck, unsigned runs, long base_kib, int to_stdout,
                       const char *save)
 {
-    char cpu[256];
-    int cpus;
-    bench_cpu_model(cpu, sizeof cpu, &cpus);
-    json_t *root = json_object();
+    json_t *root = bench_json_root();
     json_t *results = json_array();
     if (!root || !results) {
         json_decref(root);
         json_decref(results);
         return -1;
     }
-    json_object_set_new(root, "cpu", json_string(cpu));
-    json_object_set_new(root, "cpus", json_integer(cpus));
-    json_object_set_new(root, "sou", json_string(sou_version()));
     json_object_set_new(root, "xapian", json_string(peer_xapian_version()));
     json_object_set_new(root, "sqlite", json_string(peer_fts5_version()));
     json_object_set_new(root, "docs", json_integer((json_int_t)c->docs));
@@ -668,16 +662,12 @@ int bench_index_main(int argc, char **argv)
         } else if (i + 1 < argc && strcmp(a, "--json-file") == 0) {
             save = argv[++i];
         } else if (i + 1 < argc && strcmp(a, "--docs") == 0) {
-            if (bench_parse_u64(argv[++i], &docs) != 0 || docs < 1 || docs > 100000000) {
-                fprintf(stderr, "sou-bench: --docs takes a number from 1 to 100000000\n");
+            if (bench_num_arg(a, argv[++i], 1, 100000000, &docs) != 0)
                 return 2;
-            }
             have_docs = 1;
         } else if (i + 1 < argc && strcmp(a, "--runs") == 0) {
-            if (bench_parse_u64(argv[++i], &runs) != 0 || runs < 1 || runs > 100) {
-                fprintf(stderr, "sou-bench: --runs takes a number from 1 to 100\n");
+            if (bench_num_arg(a, argv[++i], 1, 100, &runs) != 0)
                 return 2;
-            }
         } else {
             fprintf(stderr, "sou-bench: bad argument '%s'\n", a);
             index_usage(stderr);

@@ -9,6 +9,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <sou.h>
+
 #include <unicode/uclean.h>
 #include <unicode/uversion.h>
 
@@ -168,6 +170,33 @@ int bench_list_has(const char *list, const char *item)
             p++;
     }
     return 0;
+}
+
+int bench_num_arg(const char *opt, const char *arg, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+    if (bench_parse_u64(arg, out) == 0 && *out >= lo && *out <= hi)
+        return 0;
+    fprintf(stderr, "sou-bench: %s takes a number from %llu to %llu\n", opt,
+            (unsigned long long)lo, (unsigned long long)hi);
+    return -1;
+}
+
+json_t *bench_json_root(void)
+{
+    char cpu[256];
+    int cpus;
+    json_t *root = json_object();
+
+    if (!root)
+        return NULL;
+    bench_cpu_model(cpu, sizeof cpu, &cpus);
+    if (json_object_set_new(root, "cpu", json_string(cpu)) != 0 ||
+        json_object_set_new(root, "cpus", json_integer(cpus)) != 0 ||
+        json_object_set_new(root, "sou", json_string(sou_version())) != 0) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
 }
 
 int bench_parse_u64(const char *s, uint64_t *out)

@@ -448,19 +448,13 @@ static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_ki
                       const bench_collection *c, uint64_t seed, unsigned runs, int to_stdout,
                       const char *save)
 {
-    char cpu[256];
-    int cpus;
-    bench_cpu_model(cpu, sizeof cpu, &cpus);
-    json_t *root = json_object(), *results = json_array(), *kinds = json_object();
+    json_t *root = bench_json_root(), *results = json_array(), *kinds = json_object();
     if (!root || !results || !kinds) {
         json_decref(root);
         json_decref(results);
         json_decref(kinds);
         return -1;
     }
-    json_object_set_new(root, "cpu", json_string(cpu));
-    json_object_set_new(root, "cpus", json_integer(cpus));
-    json_object_set_new(root, "sou", json_string(sou_version()));
     json_object_set_new(root, "xapian", json_string(peer_xapian_version()));
     json_object_set_new(root, "sqlite", json_string(peer_fts5_version()));
     json_object_set_new(root, "docs", json_integer((json_int_t)c->docs));
@@ -601,11 +595,8 @@ int bench_query_main(int argc, char **argv)
             query_usage(stderr);
             return 2;
         }
-        if (num && (bench_parse_u64(argv[++i], num) != 0 || *num < lo || *num > hi)) {
-            fprintf(stderr, "sou-bench: %s takes a number from %llu to %llu\n", a,
-                    (unsigned long long)lo, (unsigned long long)hi);
+        if (num && bench_num_arg(a, argv[++i], lo, hi, num) != 0)
             return 2;
-        }
     }
     if (bench_names_check(system_list, system_names, N_NAMES, "system") != 0)
         return 2;

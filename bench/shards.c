@@ -257,19 +257,13 @@ static int double_cmp(const void *a, const void *b)
 static int json_print(const config *cf, size_t n, size_t nq, size_t docs, unsigned runs,
                       int to_stdout, const char *save)
 {
-    char cpu[256];
-    int cpus;
-    json_t *root = json_object(), *results = json_array();
+    json_t *root = bench_json_root(), *results = json_array();
 
     if (!root || !results) {
         json_decref(root);
         json_decref(results);
         return -1;
     }
-    bench_cpu_model(cpu, sizeof cpu, &cpus);
-    json_object_set_new(root, "cpu", json_string(cpu));
-    json_object_set_new(root, "cpus", json_integer(cpus));
-    json_object_set_new(root, "sou", json_string(sou_version()));
     json_object_set_new(root, "docs", json_integer((json_int_t)docs));
     json_object_set_new(root, "runs", json_integer(runs));
     json_object_set_new(root, "top", json_integer(TOP));
@@ -369,11 +363,8 @@ int bench_shards_main(int argc, char **argv)
             shards_usage(stderr);
             return 2;
         }
-        if (num && (bench_parse_u64(argv[++i], num) != 0 || *num < lo || *num > hi)) {
-            fprintf(stderr, "sou-bench: %s takes a number from %llu to %llu\n", a,
-                    (unsigned long long)lo, (unsigned long long)hi);
+        if (num && bench_num_arg(a, argv[++i], lo, hi, num) != 0)
             return 2;
-        }
     }
     if (!(ncounts = parse_counts(list, counts, sizeof counts / sizeof counts[0]))) {
         fprintf(stderr, "sou-bench: --shards takes counts from 1 to %d, comma separated\n",
