@@ -9,40 +9,8 @@ SOU=$1
 TMP=$2
 PY=${3:-python3}
 
-unset SOU_DB NO_COLOR
-rm -rf "$TMP"
-mkdir -p "$TMP" || exit 1
-DB=$TMP/db
+. "$(cd "$(dirname "$0")" && pwd)/harness.sh"
 IN=$TMP/docs.jsonl
-OUT=$TMP/out
-ERR=$TMP/err
-failures=0
-checks=0
-last_ok=1
-
-fail() {
-    failures=$((failures + 1))
-    echo "FAIL: $*" >&2
-    echo "--- stdout:" >&2
-    cat "$OUT" >&2
-    echo "--- stderr:" >&2
-    cat "$ERR" >&2
-}
-
-run() {
-    expected=$1
-    shift
-    checks=$((checks + 1))
-    "$SOU" "$@" >"$OUT" 2>"$ERR"
-    status=$?
-    last_ok=1
-    if [ "$status" -ne "$expected" ]; then
-        fail "sou $* exited $status, expected $expected"
-        last_ok=0
-        return 1
-    fi
-    return 0
-}
 
 # py LABEL CODE: CODE asserts, with the JSON of $OUT as d and the input
 # lines as docs.
