@@ -59,8 +59,14 @@ typedef struct worker {
     job ring[QUEUE_DOCS];
     size_t head, count;
     int closing;
+    int waiting; /* the worker sleeps on not_empty */
+    int full;    /* the caller sleeps on not_full */
     size_t since_commit;
     uint64_t docs;
+    /* Hashes of the ids this shard holds: an id not among them is added
+     * without Xapian's look-up of its id term. Open addressing, 0 empty. */
+    uint64_t *seen;
+    size_t seen_cap, seen_count;
 } worker;
 
 struct sou_bulk {
@@ -111,6 +117,45 @@ static int bulk_error(sou_bulk *b)
     return sou__error_set(code, "bulk indexing: %s", b->err_msg);
 }
 
+static uint64_t id_hash(const char *id, size_t len)
+{
+    uint64_t h = 14695981039346656037ULL; /* FNV-1a, 64 bits */
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (unsigned char)id[i]) * 1099511628211ULL;
+    return h ? h : 1;
+}
+
+/* Records the id's hash; returns 1 if it was there already (the id may be
+ * in the shard), 0 if the id is new to it, or -1 out of memory. */
+static int seen_insert(worker *w, uint64_t h)
+{
+    size_t i;
+
+    if ((w->seen_count + 1) * 2 > w->seen_cap) {
+        size_t cap = w->seen_cap ? w->seen_cap * 2 : 4096;
+        uint64_t *t = sou__calloc(cap, sizeof *t);
+        if (!t)
+            return -1;
+        for (size_t k = 0; k < w->seen_cap; k++) {
+            uint64_t v = w->seen[k];
+            if (!v)
+                continue;
+            for (i = v & (cap - 1); t[i]; i = (i + 1) & (cap - 1))
+                ;
+            t[i] = v;
+        }
+        sou__free(w->seen);
+        w->seen = t;
+        w->seen_cap = cap;
+    }
+    for (i = h & (w->seen_cap - 1); w->seen[i]; i = (i + 1) & (w->seen_cap - 1))
+        if (w->seen[i] == h)
+            return 1;
+    w->seen[i] = h;
+    w->seen_count++;
+    return 0;
+}
+
 static void job_clear(job *j)
 {
     sou_doc_free(j->doc);
@@ -129,8 +174,15 @@ static int worker_index(worker *w, const job *j)
     if ((rc = sou__xdoc_new(&xdoc)))
         return rc;
     if (!(rc = sou__xdoc_add_term(xdoc, idterm, idlen, 0)) &&
-        !(rc = sou__index_build(w->analyzer, w->bulk->stemming, j->doc, j->slots, xdoc)))
-        rc = sou__xdb_replace(w->shard, idterm, idlen, xdoc);
+        !(rc = sou__index_build(w->analyzer, w->bulk->stemming, j->doc, j->slots, xdoc))) {
+        int seen = seen_insert(w, id_hash(j->doc->id, j->doc->id_len));
+        if (seen < 0)
+            rc = SOU_ENOMEM;
+        else if (seen)
+            rc = sou__xdb_replace(w->shard, idterm, idlen, xdoc);
+        else
+            rc = sou__xdb_add(w->shard, xdoc);
+    }
     sou__xdoc_free(xdoc);
     if (rc)
         return rc;
@@ -145,30 +197,41 @@ static int worker_index(worker *w, const job *j)
 static void *worker_main(void *arg)
 {
     worker *w = arg;
+    job batch[QUEUE_DOCS];
 
     for (;;) {
-        job j;
-        int rc;
+        size_t n;
 
+        /* Take all that is queued, and wake the caller only if it waits:
+         * one hand-over per batch, not per document. */
         pthread_mutex_lock(&w->mu);
-        while (w->count == 0 && !w->closing)
+        while (w->count == 0 && !w->closing) {
+            w->waiting = 1;
             pthread_cond_wait(&w->not_empty, &w->mu);
-        if (w->count == 0) {
-            pthread_mutex_unlock(&w->mu);
-            break;
+            w->waiting = 0;
         }
-        j = w->ring[w->head];
-        w->ring[w->head].doc = NULL;
-        w->ring[w->head].slots = NULL;
-        w->head = (w->head + 1) % QUEUE_DOCS;
-        w->count--;
-        pthread_cond_signal(&w->not_full);
+        n = w->count;
+        for (size_t k = 0; k < n; k++) {
+            job *q = &w->ring[(w->head + k) % QUEUE_DOCS];
+            batch[k] = *q;
+            q->doc = NULL;
+            q->slots = NULL;
+        }
+        w->head = (w->head + n) % QUEUE_DOCS;
+        w->count = 0;
+        if (w->full)
+            pthread_cond_signal(&w->not_full);
         pthread_mutex_unlock(&w->mu);
+        if (n == 0)
+            break; /* closing, and nothing left */
 
-        /* After a failure, the rest is drained unread: the bulk fails. */
-        if (w->bulk->err_code == SOU_OK && (rc = worker_index(w, &j)) != SOU_OK)
-            bulk_fail(w->bulk, rc);
-        job_clear(&j);
+        for (size_t k = 0; k < n; k++) {
+            int rc;
+            /* After a failure, the rest is drained unread: the bulk fails. */
+            if (w->bulk->err_code == SOU_OK && (rc = worker_index(w, &batch[k])) != SOU_OK)
+                bulk_fail(w->bulk, rc);
+            job_clear(&batch[k]);
+        }
     }
     return NULL;
 }
@@ -283,6 +346,7 @@ static void bulk_free(sou_bulk *b)
         for (size_t k = 0; k < w->count; k++)
             job_clear(&w->ring[(w->head + k) % QUEUE_DOCS]);
         sou__xdb_close(w->shard);
+        sou__free(w->seen);
         sou_analyzer_free(w->analyzer);
         sou__free(w->path);
         pthread_mutex_destroy(&w->mu);
@@ -411,11 +475,17 @@ int sou_bulk_add(sou_bulk *bulk, const sou_doc *doc)
     /* A document and its replacement go to the same worker. */
     w = &bulk->workers[sou__route(doc->id, doc->id_len, bulk->nworkers)];
     pthread_mutex_lock(&w->mu);
-    while (w->count == QUEUE_DOCS)
+    while (w->count == QUEUE_DOCS) {
+        w->full = 1;
         pthread_cond_wait(&w->not_full, &w->mu);
+        w->full = 0;
+    }
     w->ring[(w->head + w->count) % QUEUE_DOCS] = j;
     w->count++;
-    pthread_cond_signal(&w->not_empty);
+    /* A worker that sleeps is woken once it has a batch worth the wake-up
+     * (or the queue is all there is). */
+    if (w->waiting && w->count >= QUEUE_DOCS / 4)
+        pthread_cond_signal(&w->not_empty);
     pthread_mutex_unlock(&w->mu);
     return SOU_OK;
 }

@@ -702,6 +702,21 @@ int sou__xdb_replace(sou__xdb *db, const char *idterm, size_t len, sou__xdoc *do
     SOU__XAPIAN_CATCH("replace")
 }
 
+int sou__xdb_add(sou__xdb *db, sou__xdoc *doc)
+{
+    if (!db || !doc)
+        return sou__error_set(SOU_EINVAL, "add: missing argument");
+    int rc = need_writable(db, "add");
+    if (rc)
+        return rc;
+    if (db->wshards.size() != 1)
+        return sou__error_set(SOU_EINVAL, "add: only into one index directory");
+    SOU__XAPIAN_TRY
+        db->wshards[0].add_document(doc->doc);
+        return SOU_OK;
+    SOU__XAPIAN_CATCH("add")
+}
+
 int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len)
 {
     if (!db || !idterm || !len)

@@ -100,6 +100,9 @@ int sou__xdoc_set_value(sou__xdoc *doc, unsigned int slot, double value);
 
 /* Replace the document indexed by the unique term idterm, or add it. */
 int sou__xdb_replace(sou__xdb *db, const char *idterm, size_t len, sou__xdoc *doc);
+/* Adds doc as a new document, whatever its id term: for a writer that knows
+ * the id is not in db yet (a bulk shard). One index directory only. */
+int sou__xdb_add(sou__xdb *db, sou__xdoc *doc);
 /* SOU_ENOTFOUND when no document has idterm. */
 int sou__xdb_delete(sou__xdb *db, const char *idterm, size_t len);
 /* The data of the document with idterm; *out malloc'd, free with sou__free.
