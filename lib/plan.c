@@ -1078,8 +1078,9 @@ static void plan_levels(planner *p, const sou__snode *root)
         sou__qnode *near = split == 0 && nword_items >= 2 && !fielded && !typed_or
                                ? near_node(p, &w)
                                : NULL;
-        if (near)
-            level0 = pair(p, SOU__Q_AND_MAYBE, level0, near);
+        /* Not ANDed into level 0: checking positions of every match of
+         * two common words would cost more than the match itself. */
+        p->out->proximity = near;
     }
     p->out->level[0] = level0;
     level0 = NULL;
@@ -1174,6 +1175,7 @@ void sou__parsed_free(sou__parsed *p)
         return;
     for (size_t l = 0; l < 3; l++)
         sou__qnode_free(p->level[l]);
+    sou__qnode_free(p->proximity);
     for (size_t i = 0; i < p->nqwords; i++) {
         sou__free(p->words[i].text);
         sou__free(p->words[i].folded);

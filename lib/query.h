@@ -81,6 +81,10 @@ typedef struct sou__query_env {
  * to at most SOU__WILDCARD_MAX terms. */
 #define SOU__QUERY_TERMS_MAX 10000
 #define SOU__WILDCARD_MAX 1000
+/* The matches of level 0, best first, that proximity ranks again. Every
+ * one of them scores at least what it scored before, so they all stay
+ * ahead of the matches after them, and pages agree with each other. */
+#define SOU__PROXIMITY_WINDOW 100
 
 /* Parse q into a syntax tree. *out is NULL for a query with nothing in it.
  * SOU_EQUERY (message with the byte position) for what cannot be read;
@@ -159,6 +163,10 @@ typedef struct sou__parsed {
     /* The levels, each run only while the ones before it do not fill the
      * page; NULL where a level does not apply. level[0] always exists. */
     sou__qnode *level[3];
+    /* Ranks level 0 up where its words stand close together (NULL: no
+     * such ranking): what AND_MAYBE of it would add, over the first
+     * matches of level 0 by score only (SOU__PROXIMITY_WINDOW). */
+    sou__qnode *proximity;
     size_t nwords;        /* words of SOU__LEVEL_SOME: words[0, nwords) */
     sou__qword *words;    /* the query's plain words, for explanations */
     size_t nqwords, qwords_cap;

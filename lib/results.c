@@ -366,6 +366,8 @@ int sou_index_search(sou_index *index, const char *query, size_t query_len,
     params.sort_slot = opts->sort_by ? sou__index_value_slot(index, opts->sort_by) : -1;
     params.sort_ascending = (opts->flags & SOU_SEARCH_SORT_ASCENDING) != 0;
     params.exact_up_to = exact_total(opts);
+    params.proximity = parsed->proximity;
+    params.proximity_window = SOU__PROXIMITY_WINDOW;
     if (facet_count(opts)) {
         if (!(facet_slots = sou__malloc(facet_count(opts) * sizeof *facet_slots))) {
             rc = SOU_ENOMEM;
@@ -450,23 +452,27 @@ static int describe_plan(const sou__parsed *parsed, char **out)
     size_t len = 0;
     int rc = SOU_OK;
 
-    for (int l = 0; l < 3 && rc == SOU_OK; l++) {
+    /* The levels, and after the first the proximity that ranks it. */
+    for (int k = 0; k < 4 && rc == SOU_OK; k++) {
+        const sou__qnode *q = k == 0 ? parsed->level[0] : k == 1 ? parsed->proximity
+                                                                  : parsed->level[k - 1];
+        const char *name = k == 0 ? names[0] : k == 1 ? "proximity" : names[k - 1];
         char *d = NULL;
         size_t dl, nl;
         char *grown;
-        if (!parsed->level[l])
+        if (!q)
             continue;
-        if ((rc = sou__xquery_describe(parsed->level[l], &d)) != SOU_OK)
+        if ((rc = sou__xquery_describe(q, &d)) != SOU_OK)
             break;
         dl = strlen(d);
-        nl = len + strlen(names[l]) + 2 + dl + 2;
+        nl = len + strlen(name) + 2 + dl + 2;
         if (!(grown = sou__realloc(all, nl))) {
             sou__free(d);
             rc = SOU_ENOMEM;
             break;
         }
         all = grown;
-        len += (size_t)snprintf(all + len, nl - len, "%s%s: %s", len ? "\n" : "", names[l], d);
+        len += (size_t)snprintf(all + len, nl - len, "%s%s: %s", len ? "\n" : "", name, d);
         sou__free(d);
     }
     if (rc != SOU_OK) {

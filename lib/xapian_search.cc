@@ -155,6 +155,116 @@ int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool sorted)
     return SOU_OK;
 }
 
+// Some documents of one database by their docids, weighing nothing: what
+// a level scored again is restricted to. Local only (not serialisable).
+class DocidSource : public Xapian::PostingSource {
+    std::vector<Xapian::docid> dids; // ascending
+    size_t at = 0;
+    bool started = false;
+
+  public:
+    explicit DocidSource(std::vector<Xapian::docid> d) : dids(std::move(d))
+    {
+        std::sort(dids.begin(), dids.end());
+        dids.erase(std::unique(dids.begin(), dids.end()), dids.end());
+    }
+    Xapian::doccount get_termfreq_min() const override { return 0; }
+    Xapian::doccount get_termfreq_est() const override { return dids.size(); }
+    Xapian::doccount get_termfreq_max() const override { return dids.size(); }
+    void init(const Xapian::Database &) override
+    {
+        at = 0;
+        started = false;
+    }
+    void next(double) override
+    {
+        if (started)
+            at++;
+        started = true;
+    }
+    void skip_to(Xapian::docid did, double) override
+    {
+        started = true;
+        while (at < dids.size() && dids[at] < did)
+            at++;
+    }
+    bool at_end() const override { return started && at >= dids.size(); }
+    Xapian::docid get_docid() const override { return dids[at]; }
+    DocidSource *clone() const override { return new DocidSource(dids); }
+};
+
+// The id term of document did, or "" if it has none.
+std::string id_term(const Xapian::Database &db, Xapian::docid did)
+{
+    Xapian::TermIterator t = db.termlist_begin(did);
+    t.skip_to("Q");
+    if (t != db.termlist_end(did) && !(*t).empty() && (*t)[0] == 'Q')
+        return *t;
+    return std::string();
+}
+
+// The first window matches of base (a level's query q), scored again as
+// q AND_MAYBE proximity: a match of q has the same weight there plus what
+// its words close together add, so only they need their positions read.
+// They are found again by their id terms (docids differ between a stub's
+// shards and its joined database only in how they are numbered, the id
+// terms not at all).
+Xapian::MSet proximity_top(sou__xdb *db, const Xapian::Query &q, const Xapian::Query &proximity,
+                           const Xapian::MSet &base, size_t window, const sou__xsearch *params)
+{
+    Xapian::Query only;
+    size_t i = 0;
+    if (db->shards.empty()) {
+        // One directory: the docids themselves, with no termlist to read.
+        std::vector<Xapian::docid> dids;
+        dids.reserve(window);
+        for (Xapian::MSetIterator it = base.begin(); it != base.end() && i < window; ++it, ++i)
+            dids.push_back(*it);
+        // release(): the query owns the source.
+        only = Xapian::Query((new DocidSource(std::move(dids)))->release());
+    } else {
+        std::vector<Xapian::Query> ids;
+        ids.reserve(window);
+        for (Xapian::MSetIterator it = base.begin(); it != base.end() && i < window; ++it, ++i) {
+            std::string t = id_term(db->db, *it);
+            if (!t.empty())
+                ids.push_back(Xapian::Query(t));
+        }
+        only = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
+    }
+    Xapian::Enquire enquire(db->db);
+    enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
+                                    Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, proximity),
+                                    only));
+    enquire.set_weighting_scheme(Xapian::BM25Weight(params->k1, 0, 1, params->b, 0.5));
+    return enquire.get_mset(0, clamp(window));
+}
+
+// Hits [from, to) of a level whose first window matches were scored again
+// into top (best first): those come from top, the rest from base, whose
+// weights are all at or below the window's.
+int copy_rescored(sou__xmatch *m, const Xapian::MSet &top, size_t window,
+                  const Xapian::MSet &base, size_t from, size_t to, int level)
+{
+    for (size_t i = from; i < to; i++) {
+        const bool in_top = i < window;
+        Xapian::MSetIterator it = in_top ? top[static_cast<Xapian::doccount>(i)]
+                                         : base[static_cast<Xapian::doccount>(i)];
+        sou__xhit *h = &m->hits[m->count];
+        std::string data = it.get_document().get_data();
+        h->docid = *it;
+        h->level = level;
+        h->matched = 0;
+        h->score = it.get_weight();
+        h->data = sou__strndup(data.data(), data.size());
+        if (!h->data)
+            return SOU_ENOMEM;
+        h->data_len = data.size();
+        m->count++;
+    }
+    return SOU_OK;
+}
+
 // Add the id terms of every document of a level (n of them, all fewer than
 // a page) to ids. A later level leaves them out by these boolean terms
 // rather than by the level's query: Xapian 1.4 reads uninitialised memory
@@ -170,10 +280,9 @@ void exclude_level(sou__xdb *db, const Xapian::Query &q, uint64_t n,
     enquire.set_weighting_scheme(Xapian::BoolWeight());
     Xapian::MSet all = enquire.get_mset(0, clamp(n));
     for (Xapian::MSetIterator it = all.begin(); it != all.end(); ++it) {
-        Xapian::TermIterator t = db->db.termlist_begin(*it);
-        t.skip_to("Q");
-        if (t != db->db.termlist_end(*it) && !(*t).empty() && (*t)[0] == 'Q')
-            ids.push_back(Xapian::Query(*t));
+        std::string t = id_term(db->db, *it);
+        if (!t.empty())
+            ids.push_back(Xapian::Query(t));
     }
 }
 
@@ -257,7 +366,29 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
                 check = all_docs;
             for (size_t f = 0; f < spies.size(); f++)
                 enquire.add_matchspy(spies[f].get());
-            Xapian::MSet mset = enquire.get_mset(clamp(skip), clamp(left), clamp(check));
+            const bool rescore = l == 0 && params->proximity && params->sort_slot < 0 &&
+                                 params->proximity_window > 0;
+            Xapian::MSet mset, top;
+            size_t from = 0, window = 0;
+            if (rescore) {
+                // Level 0 from its first match, through the window and the
+                // page; the window is then scored again with proximity.
+                uint64_t want = skip + left;
+                if (want < params->proximity_window)
+                    want = params->proximity_window;
+                if (check < want)
+                    check = want;
+                mset = enquire.get_mset(0, clamp(want), clamp(check));
+                window = std::min<size_t>(mset.size(), params->proximity_window);
+                top = proximity_top(db, level_q, to_query(params->proximity, &db->db), mset,
+                                    window, params);
+                if (top.size() != window)
+                    window = 0; // a match without its id term: keep the order of q
+
+                from = static_cast<size_t>(std::min<uint64_t>(skip, mset.size()));
+            } else {
+                mset = enquire.get_mset(clamp(skip), clamp(left), clamp(check));
+            }
             uint64_t lower = mset.get_matches_lower_bound();
             uint64_t upper = mset.get_matches_upper_bound();
             uint64_t est = mset.get_matches_estimated();
@@ -267,17 +398,20 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
             if (!exact)
                 m->total_exact = 0;
             m->levels_run = static_cast<int>(l) + 1;
-            if (mset.size() > 0 &&
-                sou__grow(reinterpret_cast<void **>(&m->hits), &cap, m->count + mset.size(),
+            size_t got = rescore ? std::min<size_t>(mset.size() - from, left) : mset.size();
+            if (got > 0 &&
+                sou__grow(reinterpret_cast<void **>(&m->hits), &cap, m->count + got,
                           sizeof *m->hits) != SOU_OK) {
                 sou__xmatch_free(m);
                 return NULL;
             }
-            if (copy_hits(m, mset, static_cast<int>(l), params->sort_slot >= 0) != SOU_OK) {
+            int crc = rescore ? copy_rescored(m, top, window, mset, from, from + got, static_cast<int>(l))
+                              : copy_hits(m, mset, static_cast<int>(l), params->sort_slot >= 0);
+            if (crc != SOU_OK) {
                 sou__xmatch_free(m);
                 return NULL;
             }
-            left -= mset.size();
+            left -= got;
             skip = skip > m->level_total[l] ? skip - m->level_total[l] : 0;
             bool later = false;
             for (size_t k = l + 1; k < nlevels && k < 3; k++)

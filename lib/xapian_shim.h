@@ -139,6 +139,11 @@ typedef struct sou__xsearch {
     uint64_t exact_up_to; /* count matches exactly up to this many (0: estimate) */
     const unsigned int *facet_slots; /* value slots to count distinct values of */
     size_t nfacets;
+    /* Ranks the best matches of level 0 up as AND_MAYBE would: the first
+     * proximity_window of them by score (or the page, if longer) are scored
+     * again with it; NULL: none. Ignored when sorting by value. */
+    const sou__qnode *proximity;
+    size_t proximity_window;
 } sou__xsearch;
 
 /* The distinct values of a slot over the match, the most frequent first

@@ -89,7 +89,15 @@ static const char *parse_with(sou_analyzer *a, sou_default_op op, const char *q,
     ck_assert_ptr_nonnull(p->level[0]);
     r.len = 0;
     r.buf[0] = '\0';
+    /* Level 0 as it ranks: proximity adds to it what AND_MAYBE would. */
+    if (p->proximity)
+        r_str(&r, "MAYBE(");
     render(&r, p->level[0]);
+    if (p->proximity) {
+        r_str(&r, " ");
+        render(&r, p->proximity);
+        r_str(&r, ")");
+    }
     sou__parsed_free(p);
     return r.buf;
 }

@@ -969,6 +969,77 @@ START_TEST(test_shards)
 }
 END_TEST
 
+/* Proximity ranks the best matches up: where two words stand together the
+ * document comes first, and with more matches than the window that is
+ * ranked again, pages still agree with each other and hold every match
+ * once. */
+START_TEST(test_proximity)
+{
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    sou_search_options so = SOU_SEARCH_OPTIONS_INIT;
+    sou_index *w = NULL;
+    sou_results *all, *page;
+    char *pdir = tu_tempdir();
+    char id[16], body[160];
+    const size_t n = 250;
+    static char want[8192];
+
+    ck_assert_ptr_nonnull(pdir);
+    o.flags = SOU_INDEX_CREATE;
+    ck_assert_int_eq(sou_index_open(&w, pdir, &o), SOU_OK);
+    for (size_t i = 0; i < n; i++) {
+        sou_doc *d = NULL;
+        snprintf(id, sizeof id, "p%03zu", i);
+        /* Same words, same length: only where amber and cedar stand differs. */
+        if (i == 30)
+            snprintf(body, sizeof body, "one two three four five six amber cedar seven");
+        else
+            snprintf(body, sizeof body, "amber one two three four five six seven cedar");
+        ck_assert_int_eq(sou_doc_new(&d, id, strlen(id)), SOU_OK);
+        ck_assert_int_eq(sou_doc_add_field(d, "body", body, strlen(body), 0, 0), SOU_OK);
+        ck_assert_int_eq(sou_index_add(w, d), SOU_OK);
+        sou_doc_free(d);
+    }
+    ck_assert_int_eq(sou_index_commit(w), SOU_OK);
+
+    so.flags = SOU_SEARCH_NO_SNIPPETS;
+    so.limit = n;
+    ck_assert_int_eq(sou_index_search(w, "amber cedar", 11, &so, &all), SOU_OK);
+    ck_assert_uint_eq(sou_results_total(all), n);
+    ck_assert(sou_results_total_exact(all));
+    ck_assert_uint_eq(sou_results_count(all), n);
+    ck_assert_str_eq(sou_results_id(all, 0, NULL), "p030");
+    ck_assert(sou_results_score(all, 0) > sou_results_score(all, 1));
+    want[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        strcat(want, sou_results_id(all, i, NULL));
+        strcat(want, " ");
+        if (i)
+            ck_assert(sou_results_score(all, i) <= sou_results_score(all, i - 1));
+    }
+    /* every match once */
+    for (size_t i = 0; i < n; i++) {
+        snprintf(id, sizeof id, "p%03zu ", i);
+        ck_assert_ptr_nonnull(strstr(want, id));
+        ck_assert_ptr_null(strstr(strstr(want, id) + 1, id));
+    }
+    /* pages of 7 across the window's edge give the same order */
+    for (size_t off = 0; off < n; off += 7) {
+        so.offset = off;
+        so.limit = 7;
+        ck_assert_int_eq(sou_index_search(w, "amber cedar", 11, &so, &page), SOU_OK);
+        ck_assert_uint_eq(sou_results_total(page), n);
+        for (size_t i = 0; i < sou_results_count(page); i++)
+            ck_assert_str_eq(sou_results_id(page, i, NULL), sou_results_id(all, off + i, NULL));
+        sou_results_free(page);
+    }
+    sou_results_free(all);
+    sou_index_close(w);
+    tu_rmtree(pdir);
+    free(pdir);
+}
+END_TEST
+
 Suite *sou_search_suite(void)
 {
     Suite *s = suite_create("search");
@@ -984,6 +1055,7 @@ Suite *sou_search_suite(void)
     tcase_add_test(tc, test_chinese);
     tcase_add_test(tc, test_ranking);
     tcase_add_test(tc, test_paging);
+    tcase_add_test(tc, test_proximity);
     tcase_add_test(tc, test_sort);
     tcase_add_test(tc, test_results);
     tcase_add_test(tc, test_snippets);
