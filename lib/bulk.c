@@ -436,7 +436,7 @@ int sou_bulk_begin(sou_bulk **out, sou_index *index, const sou_bulk_options *opt
         }
         snprintf(w->path, dl, "%s/shard-%zu", b->dir, i);
         if ((rc = sou_analyzer_clone(&w->analyzer, index->analyzer)) ||
-            (rc = sou__xdb_open(&w->shard, w->path, SOU_INDEX_CREATE))) {
+            (rc = sou__xdb_open_scratch(&w->shard, w->path))) {
             bulk_free(b);
             return rc;
         }

@@ -271,6 +271,31 @@ int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags)
     }
 }
 
+int sou__xdb_open_scratch(sou__xdb **out, const char *path)
+{
+    sou__xdb *db = nullptr;
+
+    if (!out || !path || !*path)
+        return sou__error_set(SOU_EINVAL, "open scratch: missing argument");
+    *out = nullptr;
+    SOU__XAPIAN_TRY
+        db = new sou__xdb();
+        db->writable = true;
+        db->in_txn = false;
+        // DB_NO_SYNC: a commit writes but does not wait for the disk.
+        db->wdb = Xapian::WritableDatabase(
+            path, Xapian::DB_BACKEND_GLASS | Xapian::DB_CREATE | Xapian::DB_NO_SYNC);
+        db->db = db->wdb;
+        db->wshards.push_back(db->wdb);
+        *out = db;
+        return SOU_OK;
+    }
+    catch (...) {
+        delete db;
+        return sou__xapian_translate("open");
+    }
+}
+
 int sou__xdb_open_shards(sou__xdb **out, const sou__shard *shards, size_t n,
                          unsigned int connect_timeout_ms, int skip_failed, int *status,
                          char **messages)

@@ -26,6 +26,10 @@ typedef struct sou__xdoc sou__xdoc;
  * writer gets SOU_ELOCKED at once; a missing index opened without CREATE
  * gets SOU_EIO. */
 int sou__xdb_open(sou__xdb **out, const char *path, unsigned int flags);
+/* A new database at path that holds work in progress, such as a bulk
+ * load's shard: its commits are not synced to disk, since it is thrown away
+ * if the process dies. It must not exist yet. */
+int sou__xdb_open_scratch(sou__xdb **out, const char *path);
 
 /* Per-operation timeout of a remote shard, once connected (milliseconds). */
 #define SOU__REMOTE_TIMEOUT_MS 10000
