@@ -417,6 +417,17 @@ static int add_stored_field(sou_doc *doc, const char *name, size_t name_len, uin
     return sou_doc_add_field(doc, nbuf, text, len, (unsigned int)weight, (unsigned int)flags);
 }
 
+int sou__doc_stored_id(const char *data, size_t len, const char **id, size_t *id_len)
+{
+    rbuf r;
+
+    if (!data || len < 1 || (unsigned char)data[0] != DOC_FORMAT)
+        return 0;
+    r.p = (const unsigned char *)data + 1;
+    r.left = len - 1;
+    return get_str(&r, id, id_len) && *id_len > 0;
+}
+
 int sou__doc_deserialize(const char *data, size_t len, sou_doc **out)
 {
     rbuf r;

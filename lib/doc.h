@@ -34,6 +34,9 @@ struct sou_doc {
 int sou__doc_serialize(const sou_doc *doc, char **out, size_t *len);
 /* SOU_ECORRUPT for data that is not a stored document. */
 int sou__doc_deserialize(const char *data, size_t len, sou_doc **out);
+/* The id of a stored document, borrowed from data: 1, or 0 if data is not
+ * a stored document. */
+int sou__doc_stored_id(const char *data, size_t len, const char **id, size_t *id_len);
 /* A deep copy of doc, every field and value with its weight and flags. */
 int sou__doc_copy(const sou_doc *doc, sou_doc **out);
 

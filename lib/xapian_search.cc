@@ -13,6 +13,7 @@
 
 extern "C" {
 #include "alloc.h"
+#include "doc.h"
 #include "error.h"
 }
 
@@ -223,12 +224,21 @@ Xapian::MSet proximity_top(sou__xdb *db, const Xapian::Query &q, const Xapian::Q
         // release(): the query owns the source.
         only = Xapian::Query((new DocidSource(std::move(dids)))->release());
     } else {
+        // A stub: docids of the joined database are not the shards', so
+        // the documents are found again by their id terms, read from their
+        // data, which a remote shard sends for the whole window at once.
         std::vector<Xapian::Query> ids;
         ids.reserve(window);
-        for (Xapian::MSetIterator it = base.begin(); it != base.end() && i < window; ++it, ++i) {
-            std::string t = id_term(db->db, *it);
-            if (!t.empty())
-                ids.push_back(Xapian::Query(t));
+        Xapian::MSetIterator end = base.begin();
+        for (size_t k = 0; k < window && end != base.end(); k++)
+            ++end;
+        base.fetch(base.begin(), end);
+        for (Xapian::MSetIterator it = base.begin(); it != end; ++it) {
+            const std::string data = it.get_document().get_data();
+            const char *id;
+            size_t id_len;
+            if (sou__doc_stored_id(data.data(), data.size(), &id, &id_len))
+                ids.push_back(Xapian::Query("Q" + std::string(id, id_len)));
         }
         only = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
     }
@@ -246,6 +256,14 @@ Xapian::MSet proximity_top(sou__xdb *db, const Xapian::Query &q, const Xapian::Q
 int copy_rescored(sou__xmatch *m, const Xapian::MSet &top, size_t window,
                   const Xapian::MSet &base, size_t from, size_t to, int level)
 {
+    // The window's documents up to the page's end in one go (a remote
+    // shard's in one round trip), from top's first match on.
+    if (from < window && top.size() > 0) {
+        Xapian::MSetIterator end = top.begin();
+        for (size_t i = 0; i < to && i < window && end != top.end(); i++)
+            ++end;
+        top.fetch(top.begin(), end);
+    }
     for (size_t i = from; i < to; i++) {
         const bool in_top = i < window;
         Xapian::MSetIterator it = in_top ? top[static_cast<Xapian::doccount>(i)]
