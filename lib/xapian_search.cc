@@ -131,6 +131,23 @@ Xapian::doccount clamp(uint64_t v)
     return static_cast<Xapian::doccount>(v < dc_max ? v : dc_max);
 }
 
+// The match at it as the next hit of m (room for it made by the caller).
+int copy_hit(sou__xmatch *m, const Xapian::MSetIterator &it, int level, double score)
+{
+    sou__xhit *h = &m->hits[m->count];
+    std::string data = it.get_document().get_data();
+    h->docid = *it;
+    h->level = level;
+    h->matched = 0;
+    h->score = score;
+    h->data = sou__strndup(data.data(), data.size());
+    if (!h->data)
+        return SOU_ENOMEM;
+    h->data_len = data.size();
+    m->count++;
+    return SOU_OK;
+}
+
 int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool sorted)
 {
     // All the page's documents in one go: a remote shard then sends them
@@ -139,20 +156,10 @@ int copy_hits(sou__xmatch *m, const Xapian::MSet &mset, int level, bool sorted)
     // the first match.
     if (mset.get_firstitem() == 0)
         mset.fetch();
-    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
-        sou__xhit *h = &m->hits[m->count];
-        std::string data = it.get_document().get_data();
-        h->docid = *it;
-        h->level = level;
-        h->matched = 0;
+    for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it)
         // The public contract: no relevance score when sorted by value.
-        h->score = sorted ? 0.0 : it.get_weight();
-        h->data = sou__strndup(data.data(), data.size());
-        if (!h->data)
+        if (copy_hit(m, it, level, sorted ? 0.0 : it.get_weight()) != SOU_OK)
             return SOU_ENOMEM;
-        h->data_len = data.size();
-        m->count++;
-    }
     return SOU_OK;
 }
 
@@ -268,17 +275,8 @@ int copy_rescored(sou__xmatch *m, const Xapian::MSet &top, size_t window,
         const bool in_top = i < window;
         Xapian::MSetIterator it = in_top ? top[static_cast<Xapian::doccount>(i)]
                                          : base[static_cast<Xapian::doccount>(i)];
-        sou__xhit *h = &m->hits[m->count];
-        std::string data = it.get_document().get_data();
-        h->docid = *it;
-        h->level = level;
-        h->matched = 0;
-        h->score = it.get_weight();
-        h->data = sou__strndup(data.data(), data.size());
-        if (!h->data)
+        if (copy_hit(m, it, level, it.get_weight()) != SOU_OK)
             return SOU_ENOMEM;
-        h->data_len = data.size();
-        m->count++;
     }
     return SOU_OK;
 }
