@@ -201,58 +201,74 @@ class DocidSource : public Xapian::PostingSource {
     DocidSource *clone() const override { return new DocidSource(dids); }
 };
 
-// The id term of document did, or "" if it has none.
-std::string id_term(const Xapian::Database &db, Xapian::docid did)
-{
-    Xapian::TermIterator t = db.termlist_begin(did);
-    t.skip_to("Q");
-    if (t != db.termlist_end(did) && !(*t).empty() && (*t)[0] == 'Q')
-        return *t;
-    return std::string();
-}
+// Some matched documents, to find again in a later query: in one directory
+// by their docids (no termlist or data to read); in a stub, where the
+// joined database numbers documents apart from its shards, by their id
+// terms, read from their data, which a remote shard sends for a whole
+// MSet at once.
+class DocSet {
+    bool by_docid;
+    std::vector<Xapian::docid> dids;
+    std::vector<Xapian::Query> ids;
 
-// The first window matches of base (a level's query q), scored again as
-// q AND_MAYBE proximity: a match of q has the same weight there plus what
-// its words close together add, so only they need their positions read.
-// They are found again by their id terms (docids differ between a stub's
-// shards and its joined database only in how they are numbered, the id
-// terms not at all).
-Xapian::MSet proximity_top(sou__xdb *db, const Xapian::Query &q, const Xapian::Query &proximity,
-                           const Xapian::MSet &base, size_t window, const sou__xsearch *params)
-{
-    Xapian::Query only;
-    size_t i = 0;
-    if (db->shards.empty()) {
-        // One directory: the docids themselves, with no termlist to read.
-        std::vector<Xapian::docid> dids;
-        dids.reserve(window);
-        for (Xapian::MSetIterator it = base.begin(); it != base.end() && i < window; ++it, ++i)
-            dids.push_back(*it);
-        // release(): the query owns the source.
-        only = Xapian::Query((new DocidSource(std::move(dids)))->release());
-    } else {
-        // A stub: docids of the joined database are not the shards', so
-        // the documents are found again by their id terms, read from their
-        // data, which a remote shard sends for the whole window at once.
-        std::vector<Xapian::Query> ids;
-        ids.reserve(window);
-        Xapian::MSetIterator end = base.begin();
-        for (size_t k = 0; k < window && end != base.end(); k++)
+  public:
+    explicit DocSet(const sou__xdb *db) : by_docid(db->shards.empty()) {}
+
+    // The first n matches of mset.
+    void add(const Xapian::MSet &mset, size_t n)
+    {
+        Xapian::MSetIterator end = mset.begin();
+        for (size_t k = 0; k < n && end != mset.end(); k++)
             ++end;
-        base.fetch(base.begin(), end);
-        for (Xapian::MSetIterator it = base.begin(); it != end; ++it) {
+        if (by_docid) {
+            for (Xapian::MSetIterator it = mset.begin(); it != end; ++it)
+                dids.push_back(*it);
+            return;
+        }
+        mset.fetch(mset.begin(), end);
+        for (Xapian::MSetIterator it = mset.begin(); it != end; ++it) {
             const std::string data = it.get_document().get_data();
             const char *id;
             size_t id_len;
             if (sou__doc_stored_id(data.data(), data.size(), &id, &id_len))
                 ids.push_back(Xapian::Query("Q" + std::string(id, id_len)));
         }
-        only = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
     }
+
+    // Document did of db.
+    void add_docid(const Xapian::Database &db, Xapian::docid did)
+    {
+        if (by_docid) {
+            dids.push_back(did);
+            return;
+        }
+        Xapian::TermIterator t = db.termlist_begin(did);
+        t.skip_to("Q");
+        if (t != db.termlist_end(did) && !(*t).empty() && (*t)[0] == 'Q')
+            ids.push_back(Xapian::Query(*t));
+    }
+
+    // The documents as a query that weighs nothing.
+    Xapian::Query query() const
+    {
+        if (by_docid) // release(): the query owns the source.
+            return Xapian::Query((new DocidSource(dids))->release());
+        return Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
+    }
+};
+
+// The first window matches of base (a level's query q), scored again as
+// q AND_MAYBE proximity: a match of q has the same weight there plus what
+// its words close together add, so only they need their positions read.
+Xapian::MSet proximity_top(sou__xdb *db, const Xapian::Query &q, const Xapian::Query &proximity,
+                           const Xapian::MSet &base, size_t window, const sou__xsearch *params)
+{
+    DocSet only(db);
+    only.add(base, window);
     Xapian::Enquire enquire(db->db);
     enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER,
                                     Xapian::Query(Xapian::Query::OP_AND_MAYBE, q, proximity),
-                                    only));
+                                    only.query()));
     enquire.set_weighting_scheme(Xapian::BM25Weight(params->k1, 0, 1, params->b, 0.5));
     return enquire.get_mset(0, clamp(window));
 }
@@ -281,13 +297,12 @@ int copy_rescored(sou__xmatch *m, const Xapian::MSet &top, size_t window,
     return SOU_OK;
 }
 
-// Add the id terms of every document of a level (n of them, all fewer than
-// a page) to ids. A later level leaves them out by these boolean terms
-// rather than by the level's query: Xapian 1.4 reads uninitialised memory
-// (valgrind shows it, and under AddressSanitizer it returns wrong matches)
-// when an AND_MAYBE over a phrase stands on both sides of an AND_NOT.
-void exclude_level(sou__xdb *db, const Xapian::Query &q, uint64_t n,
-                   std::vector<Xapian::Query> &ids)
+// Add every document of a level (n of them, all fewer than a page) to
+// done. A later level leaves them out by that set rather than by the
+// level's query: Xapian 1.4 reads uninitialised memory (valgrind shows it,
+// and under AddressSanitizer it returns wrong matches) when an AND_MAYBE
+// over a phrase stands on both sides of an AND_NOT.
+void exclude_level(sou__xdb *db, const Xapian::Query &q, uint64_t n, DocSet &done)
 {
     if (n == 0)
         return;
@@ -295,11 +310,7 @@ void exclude_level(sou__xdb *db, const Xapian::Query &q, uint64_t n,
     enquire.set_query(q);
     enquire.set_weighting_scheme(Xapian::BoolWeight());
     Xapian::MSet all = enquire.get_mset(0, clamp(n));
-    for (Xapian::MSetIterator it = all.begin(); it != all.end(); ++it) {
-        std::string t = id_term(db->db, *it);
-        if (!t.empty())
-            ids.push_back(Xapian::Query(t));
-    }
+    done.add(all, all.size());
 }
 
 // The counts of a spy into f, the most frequent value first.
@@ -336,9 +347,9 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
     const uint64_t need = static_cast<uint64_t>(params->offset) + params->limit;
     uint64_t skip = params->offset;
     size_t left = params->limit;
-    // The documents of the levels run so far, by their id terms: fewer
-    // than the page needs, since otherwise no later level runs.
-    std::vector<Xapian::Query> ids;
+    // The documents of the levels run so far: fewer than the page needs,
+    // since otherwise no later level runs.
+    DocSet done(db);
     Xapian::Query before;
     bool any_before = false;
 
@@ -433,8 +444,8 @@ sou__xmatch *run(sou__xdb *db, sou__qnode *const *levels, size_t nlevels,
             for (size_t k = l + 1; k < nlevels && k < 3; k++)
                 later = later || levels[k] != NULL;
             if (later && m->total < need)
-                exclude_level(db, q, m->level_total[l], ids);
-            before = Xapian::Query(Xapian::Query::OP_OR, ids.begin(), ids.end());
+                exclude_level(db, q, m->level_total[l], done);
+            before = done.query();
             any_before = true;
         }
         if (!spies.empty()) {
@@ -489,27 +500,31 @@ extern "C" int sou__xdb_words_matched(sou__xdb *db, sou__qnode *const *words, si
         return SOU_OK;
     SOU__XAPIAN_TRY
     return sou__xapian_read_retry(db, "words matched", [&]() -> int {
-        // The documents by their unique id terms, each word ANDed with them:
-        // a match is a document of the page that has the word.
-        std::vector<Xapian::Query> ids;
-        for (size_t i = 0; i < ndocs; i++) {
-            Xapian::TermIterator t = db->db.termlist_begin(docids[i]);
-            t.skip_to("Q");
-            if (t != db->db.termlist_end(docids[i]) && (*t)[0] == 'Q')
-                ids.push_back(Xapian::Query(*t));
-        }
-        Xapian::Query page(Xapian::Query::OP_OR, ids.begin(), ids.end());
+        // The page's documents, each word filtered by them: a match is a
+        // document of the page that has the word.
+        DocSet page(db);
+        for (size_t i = 0; i < ndocs; i++)
+            page.add_docid(db->db, docids[i]);
+        const Xapian::Query only = page.query();
+        // Where each docid stands on the page, sorted for look-up.
+        std::vector<std::pair<Xapian::docid, size_t>> at;
+        at.reserve(ndocs);
+        for (size_t i = 0; i < ndocs; i++)
+            at.emplace_back(docids[i], i);
+        std::sort(at.begin(), at.end());
         for (size_t i = 0; i < ndocs; i++)
             matched[i] = 0;
         for (size_t w = 0; w < nwords; w++) {
             Xapian::Enquire enquire(db->db);
-            enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, to_query(words[w], &db->db), page));
+            enquire.set_query(Xapian::Query(Xapian::Query::OP_FILTER, to_query(words[w], &db->db), only));
             enquire.set_weighting_scheme(Xapian::BoolWeight());
             Xapian::MSet mset = enquire.get_mset(0, clamp(ndocs));
-            for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it)
-                for (size_t i = 0; i < ndocs; i++)
-                    if (docids[i] == *it)
-                        matched[i]++;
+            for (Xapian::MSetIterator it = mset.begin(); it != mset.end(); ++it) {
+                auto lo = std::lower_bound(at.begin(), at.end(),
+                                           std::make_pair(*it, static_cast<size_t>(0)));
+                for (; lo != at.end() && lo->first == *it; ++lo)
+                    matched[lo->second]++;
+            }
         }
         return SOU_OK;
     });
