@@ -465,6 +465,20 @@ int sou__xdb_shard_metadata(sou__xdb *db, size_t i, const char *key, char **out,
     SOU__XAPIAN_CATCH("get_metadata")
 }
 
+
+// The first failure of a commit of writer i: call from a catch (...)
+// block only; rc is what the writers before it returned.
+static int commit_failed(const sou__xdb *db, size_t i, int rc)
+{
+    char what[64];
+    if (rc != SOU_OK)
+        return rc;
+    if (db->wshards.size() > 1)
+        snprintf(what, sizeof what, "commit of shard %zu", i + 1);
+    else
+        snprintf(what, sizeof what, "commit");
+    return sou__xapian_translate(what);
+}
 int sou__xdb_close(sou__xdb *db)
 {
     int rc = SOU_OK;
@@ -483,13 +497,7 @@ int sou__xdb_close(sou__xdb *db)
                 db->wshards[i].commit();
             db->wshards[i].close();
         } catch (...) {
-            char what[64];
-            if (db->wshards.size() > 1)
-                snprintf(what, sizeof what, "commit of shard %zu", i + 1);
-            else
-                snprintf(what, sizeof what, "commit");
-            if (rc == SOU_OK)
-                rc = sou__xapian_translate(what);
+            rc = commit_failed(db, i, rc);
         }
     }
     try {
@@ -564,13 +572,7 @@ int sou__xdb_commit(sou__xdb *db)
             else
                 db->wshards[i].commit();
         } catch (...) {
-            char what[64];
-            if (db->wshards.size() > 1)
-                snprintf(what, sizeof what, "commit of shard %zu", i + 1);
-            else
-                snprintf(what, sizeof what, "commit");
-            if (rc == SOU_OK)
-                rc = sou__xapian_translate(what);
+            rc = commit_failed(db, i, rc);
         }
     }
     return rc;
