@@ -282,6 +282,7 @@ typedef struct qsystem {
     size_t zh_queries, zh_returned, zh_wrong;
     size_t zh_relaxed, zh_wrong_exact; /* sou: hits at a relaxed level; wrong exact hits */
     double p50, p95, p99, mean;
+    double kind_p50[K_KINDS], kind_p99[K_KINDS]; /* the same by kind of query */
 } qsystem;
 
 static const char *const system_names[] = { "sou", "xapian-termgen-ngram", "fts5-trigram",
@@ -444,6 +445,44 @@ static void table_print(const qsystem *s, size_t n, size_t nq)
     }
 }
 
+/* p50 and p99 of each kind of query, over all timed passes: where a
+ * system is slow, not only how slow. */
+static void kind_stats(qsystem *s, const query *q, size_t nq, size_t runs)
+{
+    size_t cells = runs * nq;
+    double *v = malloc((cells ? cells : 1) * sizeof *v);
+
+    for (int k = 0; k < K_KINDS; k++) {
+        size_t m = 0;
+        for (size_t r = 0; v && r < runs; r++)
+            for (size_t i = 0; i < nq; i++)
+                if ((int)q[i].kind == k)
+                    v[m++] = s->us[r * nq + i];
+        if (m)
+            qsort(v, m, sizeof *v, double_cmp);
+        s->kind_p50[k] = m ? bench_percentile(v, m, 50) : 0;
+        s->kind_p99[k] = m ? bench_percentile(v, m, 99) : 0;
+    }
+    free(v);
+}
+
+static void kind_table_print(const qsystem *s, size_t n)
+{
+    printf("\nby kind of query, p50 / p99 us:\n%-21s %8s", "system", "snippets");
+    for (int k = 0; k < K_KINDS; k++)
+        printf(" %15s", kind_names[k]);
+    printf("\n");
+    for (size_t i = 0; i < n; i++) {
+        printf("%-21s %8s", s[i].label, s[i].snippets ? "yes" : "no");
+        for (int k = 0; k < K_KINDS; k++) {
+            char cell[32];
+            snprintf(cell, sizeof cell, "%.0f / %.0f", s[i].kind_p50[k], s[i].kind_p99[k]);
+            printf(" %15s", cell);
+        }
+        printf("\n");
+    }
+}
+
 static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_kind[K_KINDS],
                       const bench_collection *c, uint64_t seed, unsigned runs, int to_stdout,
                       const char *save)
@@ -473,6 +512,13 @@ static int json_print(const qsystem *s, size_t n, size_t nq, const size_t per_ki
                               (json_int_t)s[i].zh_queries, "zh_returned",
                               (json_int_t)s[i].zh_returned, "zh_wrong",
                               (json_int_t)s[i].zh_wrong);
+        json_t *by_kind = o ? json_object() : NULL;
+        for (int k = 0; by_kind && k < K_KINDS; k++)
+            json_object_set_new(by_kind, kind_names[k],
+                                json_pack("{s:f, s:f}", "p50_us", s[i].kind_p50[k], "p99_us",
+                                          s[i].kind_p99[k]));
+        if (by_kind)
+            json_object_set_new(o, "by_kind", by_kind);
         if (o && s[i].engine == S_SOU) {
             json_object_set_new(o, "strict", json_boolean(s[i].strict));
             json_object_set_new(o, "zh_relaxed", json_integer((json_int_t)s[i].zh_relaxed));
@@ -689,6 +735,7 @@ int bench_query_main(int argc, char **argv)
         qsystem *s = &sys[i];
         size_t m = (size_t)runs * nq;
         double sum = 0;
+        kind_stats(s, q, nq, (size_t)runs);
         qsort(s->us, m, sizeof *s->us, double_cmp);
         for (size_t k = 0; k < m; k++)
             sum += s->us[k];
@@ -723,6 +770,7 @@ int bench_query_main(int argc, char **argv)
                    "          relaxed: sou hits below the exact level; w exact: wrong hits "
                    "at the exact level\n\n");
             table_print(sys, n_sys, nq);
+            kind_table_print(sys, n_sys);
         }
     }
     for (size_t i = 0; i < n_sys; i++) {
