@@ -109,6 +109,11 @@ void bench_index_path(char *buf, size_t size, const char *dir, const char *name)
  * in a child process. @return 0, or -1 after printing why. */
 int bench_index_build(const char *name, const char *dir, const bench_collection *c);
 
+/** The same, timed as sou-bench index times a row: from opening the index
+ * to its last commit (for sou-bulk, the merge included), in @p secs. */
+int bench_index_build_timed(const char *name, const char *dir, const bench_collection *c,
+                            double *secs);
+
 /** Seconds on CLOCK_MONOTONIC. */
 double bench_now(void);
 
@@ -164,6 +169,9 @@ int bench_relevance_main(int argc, char **argv);
 
 /** sou-bench shards: query latency over 1, 2, 4... shards, local and remote. */
 int bench_shards_main(int argc, char **argv);
+
+/** sou-bench floor: what Xapian alone costs to write the terms sou makes. */
+int bench_floor_main(int argc, char **argv);
 
 /** Rejects a name in the comma-separated @p list that is not among the
  * @p n_known names of @p known. @return 0, or -1 after printing it. */

@@ -563,6 +563,13 @@ void bench_index_path(char *buf, size_t size, const char *dir, const char *name)
 
 int bench_index_build(const char *name, const char *dir, const bench_collection *c)
 {
+    double secs;
+    return bench_index_build_timed(name, dir, c, &secs);
+}
+
+int bench_index_build_timed(const char *name, const char *dir, const bench_collection *c,
+                            double *secs)
+{
     const index_ops *sys = NULL;
     for (size_t i = 0; i < N_SYSTEMS && !sys; i++)
         if (strcmp(all_systems[i].name, name) == 0)
@@ -579,6 +586,7 @@ int bench_index_build(const char *name, const char *dir, const bench_collection 
         fprintf(stderr, "sou-bench: building the %s index failed\n", name);
         return -1;
     }
+    *secs = rep.ck[0].secs;
     return 0;
 }
 

@@ -26,6 +26,7 @@ static void usage(FILE *out)
           "       sou-bench relevance [--collection DIR] [--system NAME,...] [--json]\n"
           "       sou-bench shards [--corpus DIR] [--docs N] [--shards N,...] [--queries N]\n"
           "                        [--runs N] [--tcpsrv PATH|none] [--json]\n"
+          "       sou-bench floor [--corpus DIR] [--docs N] [--runs N] [--json]\n"
           "\n"
           "Run 'sou-bench COMMAND --help' for the options of a command.\n",
           out);
@@ -50,6 +51,8 @@ int main(int argc, char **argv)
         rc = bench_relevance_main(argc - 1, argv + 1);
     else if (strcmp(argv[1], "shards") == 0)
         rc = bench_shards_main(argc - 1, argv + 1);
+    else if (strcmp(argv[1], "floor") == 0)
+        rc = bench_floor_main(argc - 1, argv + 1);
     if (rc >= 0) {
         /* ICU keeps caches (the transliterator registry) until told to drop
          * them; dropping them keeps leak checkers quiet about the run. */

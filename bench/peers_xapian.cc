@@ -7,6 +7,8 @@
 #include <exception>
 #include <new>
 #include <string>
+#include <thread>
+#include <vector>
 
 namespace {
 
@@ -342,6 +344,91 @@ void peer_xapian_rank_free(peer_xapian_rank *r)
         // Closing only releases the lock and files here; nothing to report.
     }
     delete r;
+}
+
+struct peer_xapian_docs {
+    // One vector per shard, so that no two threads share a Document (its
+    // reference count is not atomic).
+    std::vector<std::vector<Xapian::Document> > shard;
+    uint64_t n = 0;
+};
+
+int peer_xapian_docs_load(peer_xapian_docs **out, const char *path, unsigned shards)
+{
+    *out = NULL;
+    PEER_TRY
+    Xapian::Database db(path);
+    peer_xapian_docs *d = new peer_xapian_docs;
+    d->shard.resize(shards ? shards : 1);
+    for (Xapian::PostingIterator p = db.postlist_begin(""); p != db.postlist_end(""); ++p) {
+        Xapian::Document in = db.get_document(*p), doc;
+        doc.set_data(in.get_data());
+        for (Xapian::ValueIterator v = in.values_begin(); v != in.values_end(); ++v)
+            doc.add_value(v.get_valueno(), *v);
+        for (Xapian::TermIterator t = in.termlist_begin(); t != in.termlist_end(); ++t) {
+            const std::string term = *t;
+            for (Xapian::PositionIterator q = t.positionlist_begin(); q != t.positionlist_end();
+                 ++q)
+                doc.add_posting(term, *q, 0);
+            doc.add_term(term, t.get_wdf());
+        }
+        d->shard[d->n++ % d->shard.size()].push_back(doc);
+    }
+    *out = d;
+    return 0;
+    PEER_CATCH("load")
+}
+
+uint64_t peer_xapian_docs_count(const peer_xapian_docs *d)
+{
+    return d->n;
+}
+
+int peer_xapian_docs_write(const peer_xapian_docs *d, const char *work, const char *out)
+{
+    const size_t n = d->shard.size();
+    std::vector<std::string> paths(n), errors(n);
+    std::vector<std::thread> threads;
+    PEER_TRY
+    for (size_t k = 0; k < n; k++)
+        paths[k] = std::string(work) + "/shard" + std::to_string(k);
+    try {
+        for (size_t k = 0; k < n; k++)
+            threads.emplace_back([&, k] {
+            try {
+                Xapian::WritableDatabase w(paths[k], Xapian::DB_CREATE_OR_OVERWRITE |
+                                                         Xapian::DB_NO_SYNC);
+                for (const Xapian::Document &doc : d->shard[k])
+                    w.add_document(doc);
+                w.commit();
+            } catch (const Xapian::Error &e) {
+                errors[k] = e.get_description();
+            } catch (const std::exception &e) {
+                errors[k] = e.what();
+            }
+        });
+    } catch (...) {
+        // A thread that could not start: wait for the others, then report.
+        for (std::thread &t : threads)
+            t.join();
+        throw;
+    }
+    for (std::thread &t : threads)
+        t.join();
+    for (size_t k = 0; k < n; k++)
+        if (!errors[k].empty())
+            return fail("write", errors[k]);
+    Xapian::Database all;
+    for (size_t k = 0; k < n; k++)
+        all.add_database(Xapian::Database(paths[k]));
+    all.compact(out);
+    return 0;
+    PEER_CATCH("write")
+}
+
+void peer_xapian_docs_free(peer_xapian_docs *d)
+{
+    delete d;
 }
 
 } // extern "C"

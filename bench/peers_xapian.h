@@ -79,6 +79,28 @@ int peer_xapian_db_top(peer_xapian_db *db, const char *query, size_t len, uint32
 /** Close the database (NULL is fine). */
 void peer_xapian_db_close(peer_xapian_db *db);
 
+/**
+ * The documents of an index read into memory as Xapian documents (terms,
+ * positions, wdf, values, data), dealt round-robin to @p shards shards:
+ * what Xapian alone costs to write a term scheme, without any analysis.
+ */
+typedef struct peer_xapian_docs peer_xapian_docs;
+
+/** Read every document of the database in @p path. @return 0 or -1. */
+int peer_xapian_docs_load(peer_xapian_docs **out, const char *path, unsigned shards);
+
+/** Documents read. */
+uint64_t peer_xapian_docs_count(const peer_xapian_docs *d);
+
+/**
+ * Write shard k on thread k into @p work/shardK (DB_NO_SYNC), commit, and
+ * merge the shards with Database::compact into @p out. The caller removes
+ * @p work. @return 0 or -1.
+ */
+int peer_xapian_docs_write(const peer_xapian_docs *d, const char *work, const char *out);
+
+void peer_xapian_docs_free(peer_xapian_docs *d);
+
 /** Write a compacted copy of the database in @p src to the new directory
  * @p dst with Xapian::Database::compact. @return 0 or -1. */
 int peer_xapian_compact(const char *src, const char *dst);
