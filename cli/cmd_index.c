@@ -119,6 +119,7 @@ typedef struct pattern {
     char *glob;
     int dir_only; /* "dir/": directories only */
     int anchored; /* has a slash: matched against the path from the base */
+    int negated;  /* "!pat": takes back what an earlier pattern left out */
 } pattern;
 
 /* The patterns of one .souignore (or of --exclude), and where they apply. */
@@ -1013,14 +1014,18 @@ static int index_file(ix_state *st, const char *path, const char *id, const stru
 /* ---------------------------------------------------- ignore patterns */
 
 /* "dir/" patterns match directories only; a pattern with a slash elsewhere
- * matches the path from its base directory, one without the name. */
+ * matches the path from its base directory, one without the name; "!pat"
+ * includes again what pat matches (a leading "\!" is a literal '!'). */
 static int pattern_add(pattern_set *ps, const char *text, size_t len)
 {
     pattern *p;
     char *glob;
+    int negated = 0;
 
     while (len && (text[len - 1] == ' ' || text[len - 1] == '\r' || text[len - 1] == '\t'))
         len--;
+    if (len && text[0] == '!')
+        negated = 1, text++, len--;
     if (!len)
         return 0;
     if (ps->n == ps->cap) {
@@ -1036,6 +1041,7 @@ static int pattern_add(pattern_set *ps, const char *text, size_t len)
     if (p->dir_only)
         len--;
     p->anchored = memchr(text, '/', len) != NULL;
+    p->negated = negated;
     if (text[0] == '/')
         text++, len--;
     if (!(glob = malloc(len + 1)))
@@ -1055,14 +1061,16 @@ static void pattern_set_free(pattern_set *ps)
     memset(ps, 0, sizeof *ps);
 }
 
+/* The verdict of the last pattern of ps that matches: 1 left out, -1
+ * included again ("!"), 0 when none matches. */
 static int pattern_set_match(const pattern_set *ps, const char *rel, const char *name, int is_dir)
 {
-    for (size_t i = 0; i < ps->n; i++) {
+    for (size_t i = ps->n; i-- > 0;) {
         const pattern *p = &ps->pats[i];
         if (p->dir_only && !is_dir)
             continue;
         if (fnmatch(p->glob, p->anchored ? rel : name, p->anchored ? FNM_PATHNAME : 0) == 0)
-            return 1;
+            return p->negated ? -1 : 1;
     }
     return 0;
 }
@@ -1073,7 +1081,7 @@ static int ignore_load(ix_state *st, const char *dir, size_t dir_len, int level)
     char *file = malloc(dir_len + sizeof "/" IGNORE_FILE);
     FILE *fp;
     char *line = NULL;
-    size_t cap = 0, lineno = 0;
+    size_t cap = 0;
     ssize_t n;
     pattern_set ps;
 
@@ -1093,16 +1101,10 @@ static int ignore_load(ix_state *st, const char *dir, size_t dir_len, int level)
     ps.level = level;
     while ((n = getline(&line, &cap, fp)) > 0) {
         size_t len = (size_t)n;
-        lineno++;
         if (line[len - 1] == '\n')
             len--;
         if (len == 0 || line[0] == '#')
             continue;
-        if (line[0] == '!') {
-            report(st, file, "line %zu: '!' (re-include) is not supported: line ignored",
-                   lineno);
-            continue;
-        }
         if (pattern_add(&ps, line, len) != 0) {
             free(line);
             fclose(fp);
@@ -1125,20 +1127,25 @@ static int ignore_load(ix_state *st, const char *dir, size_t dir_len, int level)
 }
 
 /* Whether the walk leaves out path (its last component name): hidden, or
- * matched by --exclude (from the root) or a .souignore above it. */
+ * left out by the last pattern that matches it. The .souignore files
+ * above it count from the outermost in, then --exclude (from the root), so
+ * a nearer file overrides a farther one and the command line both. */
 static int left_out(const ix_state *st, const char *path, size_t path_len, const char *name,
                     int is_dir)
 {
+    int verdict = 0, v;
+
     if (name[0] == '.')
-        return 1;
-    if (path_len > st->root_len &&
-        pattern_set_match(&st->exclude, path + st->root_len + 1, name, is_dir))
         return 1;
     for (size_t i = 0; i < st->nignore; i++)
         if (path_len > st->ignore[i].base_len &&
-            pattern_set_match(&st->ignore[i], path + st->ignore[i].base_len + 1, name, is_dir))
-            return 1;
-    return 0;
+            (v = pattern_set_match(&st->ignore[i], path + st->ignore[i].base_len + 1, name,
+                                   is_dir)) != 0)
+            verdict = v;
+    if (path_len > st->root_len &&
+        (v = pattern_set_match(&st->exclude, path + st->root_len + 1, name, is_dir)) != 0)
+        verdict = v;
+    return verdict > 0;
 }
 
 /* ---------------------------------------------------------- the walk */

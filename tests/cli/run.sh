@@ -619,6 +619,32 @@ run 0 -d "$DB" index "$TMP/sync/notes" &&
     contains "sync leaves other ids" '^files: added 2, updated 0, unchanged 2, deleted 0, failed 0$' "$ERR"
 search_ids "JSON document kept" "other-doc" elsewhere
 search_ids "other folder kept" "$CANON/notes2/g.txt" grape
+# "!" lines include again; the last pattern that matches decides, a nearer
+# .souignore after a farther one and --exclude after both.
+mkdir -p "$TMP/reinc/a/sub" "$TMP/reinc/gone"
+printf 'apricot kept log\n' >"$TMP/reinc/keep.log"
+printf 'apricot dropped log\n' >"$TMP/reinc/drop.log"
+printf 'apricot nested log\n' >"$TMP/reinc/a/sub/x.log"
+printf 'apricot other log\n' >"$TMP/reinc/a/y.log"
+printf 'apricot bang\n' >"$TMP/reinc/!bang.txt"
+printf 'apricot inside ignored folder\n' >"$TMP/reinc/gone/in.log"
+printf '*.log\n!keep.log\n\\!bang.txt\ngone/\n!gone/in.log\n' >"$TMP/reinc/.souignore"
+printf '!sub/x.log\n' >"$TMP/reinc/a/.souignore"
+RDB=$TMP/reinc.sou
+RC=$(cd "$TMP/reinc" && pwd -P)
+run 0 -d "$RDB" index "$TMP/reinc" &&
+    contains "! re-includes: two files" '^files: added 2, updated 0, unchanged 0, deleted 0, failed 0$' "$ERR"
+DB=$RDB
+search_ids "! re-includes a name" "$RC/keep.log" kept
+search_ids "a nearer .souignore re-includes a path" "$RC/a/sub/x.log" nested
+search_ids "later pattern still leaves out" "" dropped
+search_ids "pattern without ! still applies below" "" other
+search_ids "\\! is a literal !" "" bang
+search_ids "! cannot bring back a file of an ignored folder" "" inside
+run 0 -d "$RDB" index --exclude 'keep.*' "$TMP/reinc" &&
+    contains "--exclude overrides a .souignore !" '^files: added 0, updated 0, unchanged 1, deleted 1, failed 0$' "$ERR"
+search_ids "--exclude after !" "" kept
+DB=$TMP/sync/db
 # An unreadable directory is not gone (as root, permissions do not stop reading).
 if [ "$(id -u)" -ne 0 ]; then
     chmod 000 "$TMP/sync/notes/sub"
