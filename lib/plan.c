@@ -393,9 +393,53 @@ static sou__qnode *terms_of(planner *p, const atoks *a, size_t from, size_t to, 
     return node;
 }
 
+/* The positional tokens (not compounds) of toks [from, to). */
+static size_t run_length(const atoks *a, size_t from, size_t to)
+{
+    size_t n = 0;
+    for (size_t i = from; i < to; i++)
+        n += !is_compound(&a->toks[i]);
+    return n;
+}
+
+static sou__qnode *run_node(planner *p, const atoks *a, size_t from, size_t to, int quoted,
+                            const char *field, size_t flen, int patterns);
+
+/* A run longer than SOU__RUN_MAX positions as the AND of its pieces of
+ * SOU__RUN_MAX, each a phrase of its own (a compound goes with the piece
+ * of its first character). Identical pieces are merged after planning. */
+static sou__qnode *run_pieces(planner *p, const atoks *a, size_t from, size_t to, int quoted,
+                              const char *field, size_t flen, int patterns)
+{
+    sou__qnode *all = sou__qnode_new(SOU__Q_AND);
+    size_t start = from, count = 0;
+
+    if (!all) {
+        fail(p, SOU_ENOMEM);
+        return NULL;
+    }
+    for (size_t i = from; i <= to && all; i++) {
+        if (i < to && (is_compound(&a->toks[i]) || count < SOU__RUN_MAX)) {
+            count += !is_compound(&a->toks[i]);
+            continue;
+        }
+        sou__qnode *piece = run_node(p, a, start, i, quoted, field, flen, patterns);
+        if (piece)
+            all = add_kid(p, all, piece);
+        else if (p->rc != SOU_OK) {
+            sou__qnode_free(all);
+            return NULL;
+        }
+        start = i;
+        count = 1;
+    }
+    return all;
+}
+
 /* One run of tokens at consecutive positions. A bare Latin word becomes its
  * stem; otherwise the positional terms form a phrase, which for a bare word
- * the dictionary words laid over them rank up. */
+ * the dictionary words laid over them rank up. A run of more than
+ * SOU__RUN_MAX positions is matched piece by piece (run_pieces). */
 static sou__qnode *run_node(planner *p, const atoks *a, size_t from, size_t to, int quoted,
                             const char *field, size_t flen, int patterns)
 {
@@ -409,6 +453,8 @@ static sou__qnode *run_node(planner *p, const atoks *a, size_t from, size_t to, 
             add_pattern(p, a, from, to, 1, 0, field, flen);
         return node;
     }
+    if (run_length(a, from, to) > SOU__RUN_MAX)
+        return run_pieces(p, a, from, to, quoted, field, flen, patterns);
     node = terms_of(p, a, from, to, 0, SOU__Q_PHRASE, field, flen);
     if (!quoted && p->rc == SOU_OK)
         words = terms_of(p, a, from, to, 1, SOU__Q_OR, field, flen);
@@ -1188,6 +1234,165 @@ void sou__parsed_free(sou__parsed *p)
     sou__free(p);
 }
 
+/* ------------------------------------------------------ repeated parts */
+
+static uint64_t hash_bytes(uint64_t h, const void *data, size_t n)
+{
+    const unsigned char *b = data;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 1099511628211ull;
+    return h;
+}
+
+/* FNV-1a over the whole subtree: what node_equal compares. */
+static uint64_t node_hash(const sou__qnode *n)
+{
+    uint64_t h = 14695981039346656037ull;
+    int op = (int)n->op;
+
+    h = hash_bytes(h, &op, sizeof op);
+    if (n->term)
+        h = hash_bytes(h, n->term, n->term_len);
+    h = hash_bytes(h, &n->wqf, sizeof n->wqf);
+    h = hash_bytes(h, &n->window, sizeof n->window);
+    h = hash_bytes(h, &n->slot, sizeof n->slot);
+    if (n->op == SOU__Q_RANGE) {
+        h = hash_bytes(h, &n->has_lo, sizeof n->has_lo);
+        h = hash_bytes(h, &n->has_hi, sizeof n->has_hi);
+        h = hash_bytes(h, &n->lo, sizeof n->lo);
+        h = hash_bytes(h, &n->hi, sizeof n->hi);
+    }
+    for (size_t i = 0; i < n->nkids; i++) {
+        uint64_t k = node_hash(n->kids[i]);
+        h = hash_bytes(h, &k, sizeof k);
+    }
+    return h;
+}
+
+static int node_equal(const sou__qnode *a, const sou__qnode *b)
+{
+    if (a->op != b->op || a->term_len != b->term_len || a->wqf != b->wqf ||
+        a->window != b->window || a->slot != b->slot || a->nkids != b->nkids)
+        return 0;
+    if (a->term_len && memcmp(a->term, b->term, a->term_len) != 0)
+        return 0;
+    if (a->op == SOU__Q_RANGE && (a->has_lo != b->has_lo || a->has_hi != b->has_hi ||
+                                  a->lo != b->lo || a->hi != b->hi))
+        return 0;
+    for (size_t i = 0; i < a->nkids; i++)
+        if (!node_equal(a->kids[i], b->kids[i]))
+            return 0;
+    return 1;
+}
+
+typedef struct kid_key {
+    uint64_t hash;
+    size_t at;
+} kid_key;
+
+static int kid_key_cmp(const void *x, const void *y)
+{
+    const kid_key *a = x, *b = y;
+    if (a->hash != b->hash)
+        return a->hash < b->hash ? -1 : 1;
+    return (a->at > b->at) - (a->at < b->at);
+}
+
+/* Drop the kids of AND, OR, SYNONYM and NEAR nodes (none of which minds
+ * the order of its kids) that repeat an earlier kid:
+ * `the the the` or a run of one character many times over is matched as
+ * the part once. Matching is the same; the part weighs once, not once per
+ * copy; and Xapian no longer opens one posting list per copy, which for a
+ * thousand copies of a common word took seconds. Best effort: without the
+ * memory to sort the kids, a node keeps them all. */
+static void merge_repeats(sou__qnode *n)
+{
+    kid_key *keys;
+    size_t kept = 0;
+
+    for (size_t i = 0; i < n->nkids; i++)
+        merge_repeats(n->kids[i]);
+    if ((n->op != SOU__Q_AND && n->op != SOU__Q_OR && n->op != SOU__Q_SYNONYM &&
+         n->op != SOU__Q_NEAR) ||
+        n->nkids < 2 || !(keys = sou__malloc(n->nkids * sizeof *keys)))
+        return;
+    for (size_t i = 0; i < n->nkids; i++)
+        keys[i] = (kid_key){ node_hash(n->kids[i]), i };
+    qsort(keys, n->nkids, sizeof *keys, kid_key_cmp);
+    /* keys of one hash run in kid order: a kid equal to an earlier one of
+     * its run goes */
+    for (size_t i = 0, run = 0; i < n->nkids; i++) {
+        if (i > 0 && keys[i].hash != keys[i - 1].hash)
+            run = i;
+        for (size_t j = run; j < i; j++)
+            if (n->kids[keys[j].at] && n->kids[keys[i].at] &&
+                node_equal(n->kids[keys[j].at], n->kids[keys[i].at])) {
+                sou__qnode_free(n->kids[keys[i].at]);
+                n->kids[keys[i].at] = NULL;
+                break;
+            }
+    }
+    sou__free(keys);
+    for (size_t i = 0; i < n->nkids; i++)
+        if (n->kids[i])
+            n->kids[kept++] = n->kids[i];
+    n->nkids = kept;
+    if (kept == 1 && (n->op == SOU__Q_AND || n->op == SOU__Q_OR)) {
+        /* AND or OR of one part is the part */
+        sou__qnode *only = n->kids[0];
+        sou__free(n->kids);
+        sou__free(n->term);
+        *n = *only;
+        sou__free(only);
+    }
+}
+
+static void qword_clear(sou__qword *w)
+{
+    sou__free(w->text);
+    sou__free(w->folded);
+    sou__qnode_free(w->node);
+    memset(w, 0, sizeof *w);
+}
+
+/* The query's words [from, to) of out, each written once: the same text
+ * planned the same way is one word for the counts of the relaxed level
+ * ("2 of 2 words") and for the explanations, which count each word's
+ * documents. Best effort, as merge_repeats. Returns the words kept. */
+static size_t merge_repeated_words(sou__parsed *out, size_t from, size_t to)
+{
+    size_t n = to - from, kept = from;
+    kid_key *keys;
+
+    for (size_t i = from; i < to; i++)
+        merge_repeats(out->words[i].node);
+    if (n < 2 || !(keys = sou__malloc(n * sizeof *keys)))
+        return to;
+    for (size_t i = 0; i < n; i++) {
+        const sou__qword *w = &out->words[from + i];
+        keys[i] = (kid_key){ hash_bytes(node_hash(w->node), w->text, w->len), from + i };
+    }
+    qsort(keys, n, sizeof *keys, kid_key_cmp);
+    for (size_t i = 0, run = 0; i < n; i++) {
+        sou__qword *b = &out->words[keys[i].at];
+        if (i > 0 && keys[i].hash != keys[i - 1].hash)
+            run = i;
+        for (size_t j = run; j < i; j++) {
+            const sou__qword *a = &out->words[keys[j].at];
+            if (a->node && a->len == b->len && memcmp(a->text, b->text, a->len) == 0 &&
+                node_equal(a->node, b->node)) {
+                qword_clear(b);
+                break;
+            }
+        }
+    }
+    sou__free(keys);
+    for (size_t i = from; i < to; i++)
+        if (out->words[i].node)
+            out->words[kept++] = out->words[i];
+    return kept;
+}
+
 int sou__query_plan(const sou__query_env *env, const char *q, size_t len,
                     const sou__snode *root, sou__parsed **out)
 {
@@ -1218,6 +1423,35 @@ int sou__query_plan(const sou__query_env *env, const char *q, size_t len,
         plan_levels(&p, root);
     if (p.rc == SOU_OK && !p.out->level[0] && !(p.out->level[0] = sou__qnode_new(SOU__Q_NOTHING)))
         p.rc = SOU_ENOMEM;
+    for (int l = 0; p.rc == SOU_OK && l < 3; l++) {
+        if (!p.out->level[l])
+            continue;
+        merge_repeats(p.out->level[l]);
+        /* A level the same as an earlier one finds nothing new: its
+         * documents are the earlier level's, which it leaves out. */
+        for (int k = 0; k < l; k++)
+            if (p.out->level[k] && node_equal(p.out->level[k], p.out->level[l])) {
+                sou__qnode_free(p.out->level[l]);
+                p.out->level[l] = NULL;
+                break;
+            }
+    }
+    if (p.rc == SOU_OK && p.out->proximity) {
+        merge_repeats(p.out->proximity);
+        if (p.out->proximity->nkids < 2) { /* one word: nothing to be near */
+            sou__qnode_free(p.out->proximity);
+            p.out->proximity = NULL;
+        }
+    }
+    if (p.rc == SOU_OK && p.out->nqwords) {
+        /* the relaxed level's words, then the others, each kept apart */
+        size_t some = merge_repeated_words(p.out, 0, p.out->nwords);
+        size_t rest = merge_repeated_words(p.out, p.out->nwords, p.out->nqwords);
+        memmove(&p.out->words[some], &p.out->words[p.out->nwords],
+                (rest - p.out->nwords) * sizeof *p.out->words);
+        p.out->nqwords = some + (rest - p.out->nwords);
+        p.out->nwords = some;
+    }
     if (p.rc != SOU_OK) {
         sou__parsed_free(p.out);
         return p.rc;

@@ -256,6 +256,47 @@ START_TEST(test_chinese)
 }
 END_TEST
 
+/* A part repeated in a query is matched once, and a run of more than
+ * SOU__RUN_MAX characters as pieces of it, repeated pieces once: a
+ * thousand copies of a word or character cost seconds before. */
+START_TEST(test_repeats)
+{
+    static const qcase cases[] = {
+        { "old old man", 0, AND, "MAYBE(AND(SYN(Zold old) SYN(Zman man)) NEAR(old man))" },
+        { "lantern lantern lantern", 0, AND, "SYN(Zlantern lantern)" },
+        { "lantern OR lantern OR paper", 0, AND, "OR(SYN(Zlantern lantern) SYN(Zpaper paper))" },
+        { "阿里 阿里", 0, AND, "MAYBE(PHRASE(阿 里) 阿里)" },
+        /* 40 characters: a piece of 32, then one of 8 */
+        { "阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里", 0, AND,
+          "AND(MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 "
+          "阿 里) 阿里) MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里) 阿里))" },
+        /* 64 characters: two pieces of 32, the same, matched once */
+        { "阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里"
+          "阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里", 0, AND,
+          "MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 "
+          "阿 里 阿 里) 阿里)" },
+        { "\"old man\" \"old man\"", 0, AND, "PHRASE(old man)" },
+        /* not a repeat: the order of a phrase counts */
+        { "\"man old\" \"old man\"", 0, AND, "AND(PHRASE(man old) PHRASE(old man))" },
+    };
+    run_table(cases, N(cases));
+
+    /* the words explained and counted by the relaxed level: each once */
+    sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, NULL);
+    sou__query_env env = { a, SOU_OP_AND, test_is_field, NULL, NULL, 0, 1, 0, NULL };
+    sou__parsed *p = NULL;
+    const char *q = "old man old old";
+    ck_assert_int_eq(sou__query_parse(&env, q, strlen(q), &p), SOU_OK);
+    ck_assert_uint_eq(p->nwords, 2);
+    ck_assert_uint_eq(p->nqwords, 2);
+    ck_assert_uint_eq(p->words[0].len, 3);
+    ck_assert_int_eq(memcmp(p->words[0].text, "old", 3), 0);
+    ck_assert_int_eq(memcmp(p->words[1].text, "man", 3), 0);
+    sou__parsed_free(p);
+    sou_analyzer_free(a);
+}
+END_TEST
+
 START_TEST(test_modes)
 {
     sou_analyzer *a = new_analyzer(SOU_CJK_HYBRID, "none");
@@ -516,6 +557,7 @@ Suite *sou_query_suite(void)
     tcase_add_test(tc, test_parentheses);
     tcase_add_test(tc, test_fields);
     tcase_add_test(tc, test_chinese);
+    tcase_add_test(tc, test_repeats);
     tcase_add_test(tc, test_modes);
     tcase_add_test(tc, test_patterns);
     tcase_add_test(tc, test_describe);

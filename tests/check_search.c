@@ -278,6 +278,77 @@ START_TEST(test_chinese)
 }
 END_TEST
 
+/* A word repeated, or a run longer than the longest phrase (32
+ * characters), finds what the plain query finds. */
+START_TEST(test_repeats)
+{
+    static char q[4096];
+    sou_index_options o = SOU_INDEX_OPTIONS_INIT;
+    sou_search_options so = SOU_SEARCH_OPTIONS_INIT;
+    sou_index *w = NULL;
+    sou_results *r;
+    char *rdir = tu_tempdir();
+    /* 40 characters in one run; r2 holds its first 32 only */
+    const char *run = "我们在春天的早晨沿着河边慢慢走到山脚下的小村庄里喝一杯热茶然后再回家休息吧朋友们";
+    static const struct {
+        const char *id, *body;
+    } docs[] = {
+        { "r1", "去年我们在春天的早晨沿着河边慢慢走到山脚下的小村庄里喝一杯热茶然后再回家休息吧朋友们。" },
+        { "r2", "我们在春天的早晨沿着河边慢慢走到山脚下的小村庄里喝一杯热茶然后再，没有回家。" },
+        { "r3", "春天的河边很安静。" },
+    };
+
+    q[0] = '\0';
+    for (int i = 0; i < 300; i++)
+        strcat(q, "lantern ");
+    FOUND(q, "d16 d17");
+    q[0] = '\0';
+    for (int i = 0; i < 200; i++)
+        strcat(q, "阿里");
+    /* no text holds the 400 characters; the word 阿里 is all there is */
+    FOUND(q, "d03~ d04~ d06~");
+    q[0] = '\0';
+    for (int i = 0; i < 50; i++)
+        strcat(q, "river ");
+    strcat(q, "boats");
+    /* d07 has one of the two words, counted once however often typed */
+    FOUND(q, "d07~1/2 d09");
+
+    ck_assert_ptr_nonnull(rdir);
+    ck_assert_uint_eq(strlen(run), 40 * 3);
+    o.flags = SOU_INDEX_CREATE;
+    ck_assert_int_eq(sou_index_open(&w, rdir, &o), SOU_OK);
+    for (size_t i = 0; i < sizeof docs / sizeof docs[0]; i++) {
+        sou_doc *d = NULL;
+        ck_assert_int_eq(sou_doc_new(&d, docs[i].id, strlen(docs[i].id)), SOU_OK);
+        ck_assert_int_eq(sou_doc_add_field(d, "body", docs[i].body, strlen(docs[i].body), 0, 0),
+                         SOU_OK);
+        ck_assert_int_eq(sou_index_add(w, d), SOU_OK);
+        sou_doc_free(d);
+    }
+    ck_assert_int_eq(sou_index_commit(w), SOU_OK);
+    so.flags = SOU_SEARCH_NO_SNIPPETS;
+    ck_assert_int_eq(sou_index_search(w, run, strlen(run), &so, &r), SOU_OK);
+    ck_assert_uint_ge(sou_results_count(r), 1);
+    ck_assert_str_eq(sou_results_id(r, 0, NULL), "r1");
+    ck_assert_int_eq(sou_results_level(r, 0, NULL, NULL), SOU_MATCH_EXACT);
+    for (size_t i = 1; i < sou_results_count(r); i++)
+        ck_assert_int_ne(sou_results_level(r, i, NULL, NULL), SOU_MATCH_EXACT);
+    sou_results_free(r);
+    /* the first 32 characters alone are one phrase, and r2 holds them */
+    ck_assert_int_eq(sou_index_search(w, run, 32 * 3, &so, &r), SOU_OK);
+    ck_assert_uint_ge(sou_results_count(r), 2);
+    ck_assert_int_eq(sou_results_level(r, 0, NULL, NULL), SOU_MATCH_EXACT);
+    ck_assert_int_eq(sou_results_level(r, 1, NULL, NULL), SOU_MATCH_EXACT);
+    for (size_t i = 2; i < sou_results_count(r); i++)
+        ck_assert_int_ne(sou_results_level(r, i, NULL, NULL), SOU_MATCH_EXACT);
+    sou_results_free(r);
+    sou_index_close(w);
+    tu_rmtree(rdir);
+    free(rdir);
+}
+END_TEST
+
 /* -------------------------------------------------------------- ranking */
 
 START_TEST(test_ranking)
@@ -1053,6 +1124,7 @@ Suite *sou_search_suite(void)
     tcase_add_test(tc, test_fields);
     tcase_add_test(tc, test_prefix);
     tcase_add_test(tc, test_chinese);
+    tcase_add_test(tc, test_repeats);
     tcase_add_test(tc, test_ranking);
     tcase_add_test(tc, test_paging);
     tcase_add_test(tc, test_proximity);
