@@ -1298,29 +1298,40 @@ static int kid_key_cmp(const void *x, const void *y)
     return (a->at > b->at) - (a->at < b->at);
 }
 
-/* Drop the kids of AND, OR, SYNONYM and NEAR nodes (none of which minds
- * the order of its kids) that repeat an earlier kid:
- * `the the the` or a run of one character many times over is matched as
- * the part once. Matching is the same; the part weighs once, not once per
- * copy; and Xapian no longer opens one posting list per copy, which for a
- * thousand copies of a common word took seconds. Best effort: without the
- * memory to sort the kids, a node keeps them all. */
-static void merge_repeats(sou__qnode *n)
+/* Merge the kids of AND, OR, SYNONYM and NEAR nodes (none of which minds
+ * the order of its kids) that repeat an earlier kid: `the the the`, or a
+ * run of one character many times over, is searched as the part once.
+ * Under AND and OR the part then weighs as much as its copies did
+ * (SOU__Q_SCALE), since a word typed twice is a word that matters more;
+ * under SYNONYM and NEAR a copy adds nothing. Xapian no longer opens one
+ * posting list per copy, which for a thousand copies of a common word
+ * took seconds. SOU_ENOMEM, or SOU_OK. */
+static int merge_repeats(sou__qnode *n)
 {
     kid_key *keys;
+    uint32_t *times;
     size_t kept = 0;
+    int weighed = n->op == SOU__Q_AND || n->op == SOU__Q_OR, rc = SOU_OK;
 
     for (size_t i = 0; i < n->nkids; i++)
-        merge_repeats(n->kids[i]);
-    if ((n->op != SOU__Q_AND && n->op != SOU__Q_OR && n->op != SOU__Q_SYNONYM &&
-         n->op != SOU__Q_NEAR) ||
-        n->nkids < 2 || !(keys = sou__malloc(n->nkids * sizeof *keys)))
-        return;
-    for (size_t i = 0; i < n->nkids; i++)
+        if (merge_repeats(n->kids[i]) != SOU_OK)
+            return SOU_ENOMEM;
+    if ((!weighed && n->op != SOU__Q_SYNONYM && n->op != SOU__Q_NEAR) || n->nkids < 2)
+        return SOU_OK;
+    keys = sou__malloc(n->nkids * sizeof *keys);
+    times = sou__malloc(n->nkids * sizeof *times);
+    if (!keys || !times) {
+        sou__free(keys);
+        sou__free(times);
+        return SOU_ENOMEM;
+    }
+    for (size_t i = 0; i < n->nkids; i++) {
         keys[i] = (kid_key){ node_hash(n->kids[i]), i };
+        times[i] = 1;
+    }
     qsort(keys, n->nkids, sizeof *keys, kid_key_cmp);
     /* keys of one hash run in kid order: a kid equal to an earlier one of
-     * its run goes */
+     * its run goes, and the earlier one counts it */
     for (size_t i = 0, run = 0; i < n->nkids; i++) {
         if (i > 0 && keys[i].hash != keys[i - 1].hash)
             run = i;
@@ -1329,15 +1340,33 @@ static void merge_repeats(sou__qnode *n)
                 node_equal(n->kids[keys[j].at], n->kids[keys[i].at])) {
                 sou__qnode_free(n->kids[keys[i].at]);
                 n->kids[keys[i].at] = NULL;
+                times[keys[j].at]++;
                 break;
             }
     }
     sou__free(keys);
-    for (size_t i = 0; i < n->nkids; i++)
-        if (n->kids[i])
-            n->kids[kept++] = n->kids[i];
+    for (size_t i = 0; i < n->nkids; i++) {
+        if (!n->kids[i])
+            continue;
+        if (weighed && times[i] > 1 && n->kids[i]->op != SOU__Q_RANGE) {
+            sou__qnode *scale = sou__qnode_new(SOU__Q_SCALE);
+            sou__qnode **one = scale ? sou__malloc(sizeof *one) : NULL;
+            if (one) {
+                one[0] = n->kids[i];
+                scale->kids = one;
+                scale->nkids = scale->cap = 1;
+                scale->wqf = times[i];
+                n->kids[i] = scale;
+            } else {
+                sou__free(scale);
+                rc = SOU_ENOMEM; /* the tree stays whole, for freeing */
+            }
+        }
+        n->kids[kept++] = n->kids[i];
+    }
+    sou__free(times);
     n->nkids = kept;
-    if (kept == 1 && (n->op == SOU__Q_AND || n->op == SOU__Q_OR)) {
+    if (kept == 1 && weighed) {
         /* AND or OR of one part is the part */
         sou__qnode *only = n->kids[0];
         sou__free(n->kids);
@@ -1345,6 +1374,7 @@ static void merge_repeats(sou__qnode *n)
         *n = *only;
         sou__free(only);
     }
+    return rc;
 }
 
 static void qword_clear(sou__qword *w)
@@ -1365,7 +1395,7 @@ static size_t merge_repeated_words(sou__parsed *out, size_t from, size_t to)
     kid_key *keys;
 
     for (size_t i = from; i < to; i++)
-        merge_repeats(out->words[i].node);
+        merge_repeats(out->words[i].node); /* best effort: a word's own plan */
     if (n < 2 || !(keys = sou__malloc(n * sizeof *keys)))
         return to;
     for (size_t i = 0; i < n; i++) {
@@ -1426,7 +1456,8 @@ int sou__query_plan(const sou__query_env *env, const char *q, size_t len,
     for (int l = 0; p.rc == SOU_OK && l < 3; l++) {
         if (!p.out->level[l])
             continue;
-        merge_repeats(p.out->level[l]);
+        if ((p.rc = merge_repeats(p.out->level[l])) != SOU_OK)
+            break;
         /* A level the same as an earlier one finds nothing new: its
          * documents are the earlier level's, which it leaves out. */
         for (int k = 0; k < l; k++)
@@ -1436,8 +1467,7 @@ int sou__query_plan(const sou__query_env *env, const char *q, size_t len,
                 break;
             }
     }
-    if (p.rc == SOU_OK && p.out->proximity) {
-        merge_repeats(p.out->proximity);
+    if (p.rc == SOU_OK && p.out->proximity && (p.rc = merge_repeats(p.out->proximity)) == SOU_OK) {
         if (p.out->proximity->nkids < 2) { /* one word: nothing to be near */
             sou__qnode_free(p.out->proximity);
             p.out->proximity = NULL;

@@ -111,7 +111,8 @@ typedef enum sou__qop {
     SOU__Q_NOTHING,   /* no document */
     SOU__Q_SYNONYM,   /* kids weighed as one term (a word across fields and forms) */
     SOU__Q_NEAR,      /* kids (TERMs or ORs of TERMs) within window positions, any order */
-    SOU__Q_RANGE      /* documents whose value in slot is within [lo, hi]; no weight */
+    SOU__Q_RANGE,     /* documents whose value in slot is within [lo, hi]; no weight */
+    SOU__Q_SCALE      /* kids[0], its weight times wqf: a part typed wqf times */
 } sou__qop;
 
 typedef struct sou__qnode {

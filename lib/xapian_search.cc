@@ -121,6 +121,11 @@ Xapian::Query to_query(const sou__qnode *n, const Xapian::Database *db)
         return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, Xapian::Query::MatchAll, 0.0);
     case SOU__Q_NOTHING:
         return Xapian::Query::MatchNothing;
+    case SOU__Q_SCALE:
+        if (kids.empty())
+            return Xapian::Query::MatchNothing;
+        return Xapian::Query(Xapian::Query::OP_SCALE_WEIGHT, kids[0],
+                             static_cast<double>(n->wqf ? n->wqf : 1));
     }
     return Xapian::Query::MatchNothing;
 }

@@ -33,7 +33,7 @@ static void r_str(rbuf *r, const char *s)
 static void render(rbuf *r, const sou__qnode *n)
 {
     static const char *names[] = { "", "PHRASE", "AND", "OR", "NOT", "MAYBE", "", "ALL",
-                                   "NOTHING", "SYN", "NEAR", "RANGE" };
+                                   "NOTHING", "SYN", "NEAR", "RANGE", "SCALE" };
     switch (n->op) {
     case SOU__Q_TERM:
         r_put(r, n->term, n->term_len);
@@ -51,6 +51,11 @@ static void render(rbuf *r, const sou__qnode *n)
         break;
     }
     r_str(r, names[n->op]);
+    if (n->op == SOU__Q_SCALE) {
+        char times[16];
+        snprintf(times, sizeof times, "%u", (unsigned)n->wqf);
+        r_str(r, times);
+    }
     r_str(r, "(");
     for (size_t i = 0; i < n->nkids; i++) {
         if (i)
@@ -256,26 +261,27 @@ START_TEST(test_chinese)
 }
 END_TEST
 
-/* A part repeated in a query is matched once, and a run of more than
- * SOU__RUN_MAX characters as pieces of it, repeated pieces once: a
- * thousand copies of a word or character cost seconds before. */
+/* A part repeated in a query is matched once, weighing what its copies
+ * did, and a run of more than SOU__RUN_MAX characters as pieces of it,
+ * repeated pieces once: a thousand copies of a word or character cost
+ * seconds before. */
 START_TEST(test_repeats)
 {
     static const qcase cases[] = {
-        { "old old man", 0, AND, "MAYBE(AND(SYN(Zold old) SYN(Zman man)) NEAR(old man))" },
-        { "lantern lantern lantern", 0, AND, "SYN(Zlantern lantern)" },
-        { "lantern OR lantern OR paper", 0, AND, "OR(SYN(Zlantern lantern) SYN(Zpaper paper))" },
-        { "阿里 阿里", 0, AND, "MAYBE(PHRASE(阿 里) 阿里)" },
+        { "old old man", 0, AND, "MAYBE(AND(SCALE2(SYN(Zold old)) SYN(Zman man)) NEAR(old man))" },
+        { "lantern lantern lantern", 0, AND, "SCALE3(SYN(Zlantern lantern))" },
+        { "lantern OR lantern OR paper", 0, AND, "OR(SCALE2(SYN(Zlantern lantern)) SYN(Zpaper paper))" },
+        { "阿里 阿里", 0, AND, "SCALE2(MAYBE(PHRASE(阿 里) 阿里))" },
         /* 40 characters: a piece of 32, then one of 8 */
         { "阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里", 0, AND,
           "AND(MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 "
-          "阿 里) 阿里) MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里) 阿里))" },
+          "阿 里) SCALE16(阿里)) MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里) SCALE4(阿里)))" },
         /* 64 characters: two pieces of 32, the same, matched once */
         { "阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里"
           "阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里阿里", 0, AND,
-          "MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 "
-          "阿 里 阿 里) 阿里)" },
-        { "\"old man\" \"old man\"", 0, AND, "PHRASE(old man)" },
+          "SCALE2(MAYBE(PHRASE(阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 阿 里 "
+          "阿 里 阿 里 阿 里) SCALE16(阿里)))" },
+        { "\"old man\" \"old man\"", 0, AND, "SCALE2(PHRASE(old man))" },
         /* not a repeat: the order of a phrase counts */
         { "\"man old\" \"old man\"", 0, AND, "AND(PHRASE(man old) PHRASE(old man))" },
     };
