@@ -54,6 +54,13 @@ typedef struct bench_collection {
  * @return 0, or -1 after printing why on stderr. */
 int bench_collection_load(bench_collection *c, const char *corpus, size_t docs);
 
+/** The corpus directory of --corpus @p given (bench_corpus_dir, in
+ * @p corpus) and its collection of @p docs documents, as the index, query,
+ * shards and floor commands start. @return 0, or the exit status: 2 when
+ * there is no corpus, 1 when it cannot be read (the message printed). */
+int bench_collection_open(bench_collection *c, const char *given, size_t docs,
+                          const char **corpus);
+
 void bench_collection_free(bench_collection *c);
 
 /** Document @p i (< c->docs), NUL-terminated, its bytes in @p len. */

@@ -285,3 +285,11 @@ uint64_t bench_path_bytes(const char *path)
         return 0;
     return bytes_sum;
 }
+
+int bench_collection_open(bench_collection *c, const char *given, size_t docs,
+                          const char **corpus)
+{
+    if (!(*corpus = bench_corpus_dir(given)))
+        return 2;
+    return bench_collection_load(c, *corpus, docs) != 0 ? 1 : 0;
+}

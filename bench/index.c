@@ -715,12 +715,11 @@ int bench_index_main(int argc, char **argv)
         fprintf(stderr, "sou-bench: mkdir %s: %s\n", keep, strerror(errno));
         return 1;
     }
-    const char *corpus = bench_corpus_dir(corpus_arg);
-    if (!corpus)
-        return 2;
+    const char *corpus;
     bench_collection c;
-    if (bench_collection_load(&c, corpus, (size_t)docs) != 0)
-        return 1;
+    int opened = bench_collection_open(&c, corpus_arg, (size_t)docs, &corpus);
+    if (opened != 0)
+        return opened;
     char tmp[4096];
     if (bench_tmpdir(tmp, sizeof tmp) != 0) {
         bench_collection_free(&c);

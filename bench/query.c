@@ -646,12 +646,11 @@ int bench_query_main(int argc, char **argv)
     }
     if (bench_names_check(system_list, system_names, N_NAMES, "system") != 0)
         return 2;
-    const char *corpus = bench_corpus_dir(corpus_arg);
-    if (!corpus)
-        return 2;
+    const char *corpus;
     bench_collection c;
-    if (bench_collection_load(&c, corpus, (size_t)docs) != 0)
-        return 1;
+    int opened = bench_collection_open(&c, corpus_arg, (size_t)docs, &corpus);
+    if (opened != 0)
+        return opened;
 
     qsystem all[] = {
         { .name = "sou", .label = "sou", .engine = S_SOU, .snippets = 1 },

@@ -377,12 +377,11 @@ int bench_shards_main(int argc, char **argv)
                 tcpsrv);
         remote = 0;
     }
-    const char *corpus = bench_corpus_dir(corpus_arg);
-    if (!corpus)
-        return 2;
+    const char *corpus;
     bench_collection c;
-    if (bench_collection_load(&c, corpus, (size_t)docs) != 0)
-        return 1;
+    int opened = bench_collection_open(&c, corpus_arg, (size_t)docs, &corpus);
+    if (opened != 0)
+        return opened;
 
     bench_query *q = NULL;
     size_t nq = 0, per_kind[BENCH_QUERY_KINDS];
