@@ -405,9 +405,10 @@ static size_t run_length(const atoks *a, size_t from, size_t to)
 static sou__qnode *run_node(planner *p, const atoks *a, size_t from, size_t to, int quoted,
                             const char *field, size_t flen, int patterns);
 
-/* A run longer than SOU__RUN_MAX positions as the AND of its pieces of
- * SOU__RUN_MAX, each a phrase of its own (a compound goes with the piece
- * of its first character). Identical pieces are merged after planning. */
+/* A run longer than SOU__RUN_MAX positions (Han characters, or the words
+ * of a quoted phrase) as the AND of its pieces of SOU__RUN_MAX, each a
+ * phrase of its own; a compound goes with the piece it falls in, which
+ * only ranks. Identical pieces are merged after planning. */
 static sou__qnode *run_pieces(planner *p, const atoks *a, size_t from, size_t to, int quoted,
                               const char *field, size_t flen, int patterns)
 {

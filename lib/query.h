@@ -85,8 +85,9 @@ typedef struct sou__query_env {
  * one of them scores at least what it scored before, so they all stay
  * ahead of the matches after them, and pages agree with each other. */
 #define SOU__PROXIMITY_WINDOW 100
-/* Positions of the longest run of Han, kana or Hangul matched as one
- * phrase; a longer run is matched as pieces of this many, each a phrase.
+/* Positions of the longest run matched as one phrase (Han, kana or Hangul
+ * characters, or the words of a quoted phrase); a longer run is matched as
+ * pieces of this many, each a phrase.
  * Checking a phrase reads a position list per character in each candidate
  * document: 1,000 copies of one common character took 5.8 s. */
 #define SOU__RUN_MAX 32
