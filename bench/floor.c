@@ -65,8 +65,24 @@ static double floor_once(const peer_xapian_docs *docs, const char *dir)
     return rc == 0 ? secs : -1;
 }
 
-static int json_print(const double (*secs)[N_ROWS], size_t runs, const bench_collection *c,
-                      unsigned threads, int to_stdout, const char *save)
+/* One row's docs/s: per round in order, and their median and spread. */
+typedef struct rates {
+    double run[64];
+    double median, lo, hi;
+} rates;
+
+static void rates_of(const double (*secs)[N_ROWS], size_t runs, size_t docs, int row, rates *out)
+{
+    double sorted[64];
+    for (size_t k = 0; k < runs; k++)
+        sorted[k] = out->run[k] = (double)docs / secs[k][row];
+    out->median = bench_median(sorted, runs);
+    out->lo = sorted[0];
+    out->hi = sorted[runs - 1];
+}
+
+static int json_print(const rates *rate, size_t runs, const bench_collection *c, unsigned threads,
+                      int to_stdout, const char *save)
 {
     json_t *root = bench_json_root(), *results = json_array();
     if (!root || !results) {
@@ -79,20 +95,12 @@ static int json_print(const double (*secs)[N_ROWS], size_t runs, const bench_col
     json_object_set_new(root, "threads", json_integer(threads));
     json_object_set_new(root, "runs", json_integer((json_int_t)runs));
     for (int r = 0; r < N_ROWS; r++) {
-        double v[64];
-        for (size_t k = 0; k < runs; k++)
-            v[k] = (double)c->docs / secs[k][r];
         json_t *per = json_array();
         for (size_t k = 0; per && k < runs; k++)
-            json_array_append_new(per, json_real(v[k]));
-        double lo = v[0], hi = v[0];
-        for (size_t k = 1; k < runs; k++) {
-            lo = v[k] < lo ? v[k] : lo;
-            hi = v[k] > hi ? v[k] : hi;
-        }
+            json_array_append_new(per, json_real(rate[r].run[k]));
         json_t *o = json_pack("{s:s, s:I, s:f, s:f, s:f, s:o}", "system", row_names[r], "docs",
-                              (json_int_t)c->docs, "docs_s", bench_median(v, runs),
-                              "docs_s_min", lo, "docs_s_max", hi, "docs_s_runs",
+                              (json_int_t)c->docs, "docs_s", rate[r].median, "docs_s_min",
+                              rate[r].lo, "docs_s_max", rate[r].hi, "docs_s_runs",
                               per ? per : json_null());
         if (!o || json_array_append_new(results, o) != 0) {
             json_decref(results);
@@ -184,8 +192,10 @@ int bench_floor_main(int argc, char **argv)
     peer_xapian_docs_free(prebuilt);
     bench_rmtree(tmp);
 
-    if (!failed && (json || save) &&
-        json_print((const double (*)[N_ROWS])secs, (size_t)runs, &c, threads, json, save) != 0) {
+    rates rate[N_ROWS];
+    for (int r = 0; r < N_ROWS && !failed; r++)
+        rates_of((const double (*)[N_ROWS])secs, (size_t)runs, c.docs, r, &rate[r]);
+    if (!failed && (json || save) && json_print(rate, (size_t)runs, &c, threads, json, save) != 0) {
         fprintf(stderr, "sou-bench: cannot write JSON\n");
         failed = 1;
     }
@@ -197,23 +207,13 @@ int bench_floor_main(int argc, char **argv)
         printf("runs:     %llu rounds; %u threads and shards for sou-bulk and the prebuilt "
                "write\n\n",
                (unsigned long long)runs, threads);
-        double med[N_ROWS], lo[N_ROWS], hi[N_ROWS];
-        for (int r = 0; r < N_ROWS; r++) {
-            double v[64];
-            for (size_t k = 0; k < runs; k++)
-                v[k] = (double)c.docs / secs[k][r];
-            lo[r] = hi[r] = v[0];
-            for (size_t k = 1; k < runs; k++) {
-                lo[r] = v[k] < lo[r] ? v[k] : lo[r];
-                hi[r] = v[k] > hi[r] ? v[k] : hi[r];
-            }
-            med[r] = bench_median(v, runs);
-        }
         printf("%-24s %24s %9s\n", "system", "docs/s median (min-max)", "/ xapian");
         for (int r = 0; r < N_ROWS; r++) {
             char cell[64];
-            snprintf(cell, sizeof cell, "%.0f (%.0f-%.0f)", med[r], lo[r], hi[r]);
-            printf("%-24s %24s %9.2f\n", row_names[r], cell, med[r] / med[R_XAPIAN]);
+            snprintf(cell, sizeof cell, "%.0f (%.0f-%.0f)", rate[r].median, rate[r].lo,
+                     rate[r].hi);
+            printf("%-24s %24s %9.2f\n", row_names[r], cell,
+                   rate[r].median / rate[R_XAPIAN].median);
         }
         printf("\nper round, docs/s / xapian-termgen-ngram's of the same round:\n");
         for (size_t k = 0; k < runs; k++)
